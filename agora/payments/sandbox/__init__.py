@@ -1,0 +1,1 @@
+"""The sandbox gateway's far side: a pretend card network with hosted pages, test cards and webhooks."""
