@@ -39,17 +39,17 @@ def revision_is_editable(revision: CourseRevision) -> bool:
 
 
 def curriculum_list(revision: CourseRevision) -> list[Module]:
-    """Modules with their lectures (without their long texts), each module's length as it stands and,
-    on each lecture, whether it is the very first (`at_start`) or last (`at_end`) of the course: one
-    step up or down moves a lecture across modules. Two queries."""
+    """Modules with their lectures (without their long texts), each module's length as it stands (in
+    its unsaved `duration_seconds`) and, on each lecture, whether it is the very first (`at_start`) or
+    last (`at_end`) of the course: one step up or down moves a lecture across modules. Two queries."""
     lectures = Lecture.objects.defer("text", "assignment_instructions").order_by("position")
     modules = list(revision.modules.order_by("position").prefetch_related(Prefetch("lectures", lectures)))
     every_lecture = [lecture for module in modules for lecture in module.lectures.all()]
     for lecture in every_lecture:
         lecture.at_start = lecture is every_lecture[0]  # type: ignore[attr-defined]
         lecture.at_end = lecture is every_lecture[-1]  # type: ignore[attr-defined]
-    for module in modules:
-        module.seconds = sum(lecture.duration_seconds for lecture in module.lectures.all())  # type: ignore[attr-defined]
+    for module in modules:  # a draft's stored figures are only refreshed when it is approved
+        module.duration_seconds = sum(lecture.duration_seconds for lecture in module.lectures.all())
     return modules
 
 

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from asgiref.sync import sync_to_async
+from django.db import connections
 from procrastinate import App
 from procrastinate.contrib.django import app
 
@@ -26,5 +28,10 @@ def worker_app() -> App:
 async def worker_run(**options: Any) -> None:
     """Run the worker and its periodic scheduler until cancelled or signalled (SIGINT/SIGTERM)."""
     twin = worker_app()
-    async with twin.open_async():
-        await twin.run_worker_async(**options)
+    try:
+        async with twin.open_async():
+            await twin.run_worker_async(**options)
+    finally:
+        # The periodic scheduler defers through Django's connection, in asgiref's thread-sensitive
+        # executor; tasks close theirs after each job, this one is closed when the worker stops.
+        await sync_to_async(connections.close_all, thread_sensitive=True)()

@@ -1,9 +1,6 @@
 """Browser journeys: Debian's Chromium driven by Playwright against a live server and a real job worker."""
 
-import asyncio
-import contextlib
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,29 +53,14 @@ def job_worker(django_db_setup, django_db_blocker) -> Iterator[None]:
     behind (their rows are gone: procrastinate's tables are not flushed) are dropped first."""
     from django.db import connection
 
-    from agora.core.jobs import worker_run
+    from agora.core.tests.worker import worker_running
 
     with django_db_blocker.unblock():
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM procrastinate_periodic_defers")
             cursor.execute("DELETE FROM procrastinate_jobs WHERE status = 'todo'")
-        loop = asyncio.new_event_loop()
-        stop = asyncio.Event()
-
-        async def work() -> None:
-            worker = asyncio.create_task(
-                worker_run(wait=True, install_signal_handlers=False, fetch_job_polling_interval=0.2, concurrency=2)
-            )
-            await stop.wait()
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
-
-        thread = threading.Thread(target=loop.run_until_complete, args=(work(),), daemon=True)
-        thread.start()
-        yield
-        loop.call_soon_threadsafe(stop.set)
-        thread.join(timeout=15)
+        with worker_running(concurrency=2, polling_interval=0.2):
+            yield
 
 
 def screenshot(page: Page, name: str) -> None:

@@ -1,8 +1,5 @@
 """The job worker: a job a task or request defers stays in its transaction while a worker is running."""
 
-import asyncio
-import contextlib
-import threading
 import time
 from collections.abc import Iterator
 
@@ -11,32 +8,17 @@ from django.db import transaction
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.django_connector import DjangoConnector
 
-from agora.core.jobs import worker_run
 from agora.core.mail import email_enqueue
 from agora.core.models import OutgoingEmail
+from agora.core.tests.worker import worker_running
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def running_worker() -> Iterator[None]:
-    loop = asyncio.new_event_loop()
-    stop = asyncio.Event()
-
-    async def work() -> None:
-        worker = asyncio.create_task(
-            worker_run(wait=True, install_signal_handlers=False, fetch_job_polling_interval=0.1, concurrency=1)
-        )
-        await stop.wait()
-        worker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await worker
-
-    thread = threading.Thread(target=loop.run_until_complete, args=(work(),), daemon=True)
-    thread.start()
-    yield
-    loop.call_soon_threadsafe(stop.set)
-    thread.join(timeout=15)
+    with worker_running(concurrency=1, polling_interval=0.1):
+        yield
 
 
 def _wait_for(condition, seconds: float = 20) -> bool:
