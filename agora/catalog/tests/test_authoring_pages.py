@@ -27,7 +27,7 @@ from agora.catalog.tests.media_samples import image_bytes, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
-SIGNED_IN = 4  # session, user, and the menu's user and group permissions
+SIGNED_IN = 3  # session, user, and the menu's permissions (one query: accounts/backends.py)
 
 
 @pytest.fixture(autouse=True)

@@ -200,7 +200,7 @@ def test_only_get_and_head_are_answered(client, course):
     assert client.head(media_url(course["preview"])).status_code == 200
 
 
-@pytest.mark.parametrize(("role", "queries"), [("visitor", 1), ("team", 4), ("moderator", 5), ("learner", 7)])
+@pytest.mark.parametrize(("role", "queries"), [("visitor", 1), ("team", 4), ("moderator", 5), ("learner", 6)])
 def test_media_costs_a_fixed_number_of_queries(client, people, course, django_assert_num_queries, role, queries):
     """The lecture with its course; signed in: session, user, then the team, the staff roles (and the
     404 page's menu permissions for a learner)."""

@@ -1,5 +1,5 @@
 """Every catalog page and API list costs a fixed number of queries: the same with 10 courses as with
-10,000 (QUALITY.md P2). Signed-in pages add the session, the user and the menu's two permission reads."""
+10,000 (QUALITY.md P2). Signed-in pages add the session, the user and the menu's permissions."""
 
 import pytest
 from django.core.cache import cache
@@ -15,7 +15,7 @@ from agora.core.jwt import token_pair_issue
 
 pytestmark = pytest.mark.django_db
 
-# page → queries for a visitor; a signed-in person adds SIGNED_IN (session, user, user and group permissions)
+# page → queries for a visitor; a signed-in person adds SIGNED_IN
 VISITOR = {
     "home": 2,  # featured courses, their teams
     "catalog": 4,  # categories, a page of courses, their teams, the capped count
@@ -25,7 +25,7 @@ VISITOR = {
     "course": 6,  # course with category and revision, team with profiles, skills, modules, lectures, team totals
     "author": 7,  # author, profile, expertise, social links, their courses, those courses' teams, totals
 }
-SIGNED_IN = 4
+SIGNED_IN = 3  # session, user, permissions
 SIGNED_IN_ONLY = {"wishlist": 3}  # items with courses, their teams, the count
 API = {  # + 1 to read the bearer token's user for the wishlist
     "api courses": 4,

@@ -191,8 +191,8 @@ def test_the_queue_costs_the_same_queries_however_many_requests(client, accounta
     client.force_login(accountant)
     request_withdrawal(_funded(), 1000)
 
-    # session, user, permissions (access, review, menu: user and group), count, page
-    with django_assert_num_queries(6) as first:
+    # session, user, permissions (access, review, menu: one query), count, page
+    with django_assert_num_queries(5) as first:
         client.get("/staff/payouts/")
     for _ in range(12):
         request_withdrawal(_funded(), 1000)
@@ -245,7 +245,7 @@ def test_the_ledger_costs_the_same_queries_however_many_entries(client, accounta
     client.force_login(accountant)
     fund(UserFactory(), 100)
 
-    with django_assert_num_queries(6) as first:
+    with django_assert_num_queries(5) as first:
         client.get("/staff/ledger/")
     for _ in range(30):
         fund(UserFactory(), 100)
@@ -284,7 +284,7 @@ def test_payments_cost_the_same_queries_however_many(client, accountant, django_
     client.force_login(accountant)
     topup_start(user=UserFactory(), amount=5000, idempotency_key=key())
 
-    with django_assert_num_queries(6) as first:
+    with django_assert_num_queries(5) as first:
         client.get("/staff/payments/")
     for _ in range(15):
         topup_start(user=UserFactory(), amount=5000, idempotency_key=key())
@@ -309,8 +309,8 @@ def test_reconciliation_shows_the_latest_runs_findings(client, accountant, djang
             repaired=repaired,
         )  # fmt: skip
 
-    # session, user, permissions (user and group), the latest run, then the report (its run and its findings)
-    with django_assert_num_queries(7):
+    # session, user, permissions, the latest run, then the report (its run and its findings)
+    with django_assert_num_queries(6):
         html = client.get("/staff/reconciliation/").content.decode()
 
     assert "captured, but no confirmation reached us" in html and "unknown to us" in html
@@ -320,5 +320,5 @@ def test_reconciliation_shows_the_latest_runs_findings(client, accountant, djang
             run=run, gateway="sandbox", kind="payout", object_id=number, our_status="approved",
             gateway_status="failed", amount=100, currency=USD, problem="failed there",
         )  # fmt: skip
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get("/staff/reconciliation/").content.decode().count("Needs a look") == 11

@@ -239,8 +239,8 @@ def test_the_page_costs_the_same_queries_however_long_the_history(client, learne
     bank(creator)
 
     # session, user, balances, payout methods, own holds, pending earnings, payouts, payments,
-    # history count + page, and the menu's two permission lookups
-    with django_assert_num_queries(12):
+    # history count + page, and the menu's permissions
+    with django_assert_num_queries(11):
         client.get(WALLET)
 
     for _ in range(25):
@@ -248,7 +248,7 @@ def test_the_page_costs_the_same_queries_however_long_the_history(client, learne
         purchase(buyer, creator, 100)
     bank(creator)
     client.post(reverse("payments:topup"), {"amount": "10", "idempotency_key": uuid.uuid4()})
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get(WALLET)
 
 

@@ -14,7 +14,7 @@ from agora.publishing.tests.factories import course_in_review, course_live, cour
 
 pytestmark = pytest.mark.django_db
 
-SIGNED_IN = 4  # session, user, the user's and their groups' permissions
+SIGNED_IN = 3  # session, user, the permissions (own and groups', one query)
 PAGES = {
     "studio": 2,  # the page of courses (with their latest submission's figures), the count
     "studio course": 4,  # course (team checked), revisions with decisions, last submission, its results
@@ -26,9 +26,9 @@ PAGES = {
 }
 API = {  # + 1 for the token's user
     "api revisions": 3,  # the course (team checked), the page, the count
-    "api queue": 3 + 2,  # as the page, and the moderator's permissions (user's, groups')
-    "api review": 12 + 2,
-    "api review update": 12 + 2,
+    "api queue": 3 + 1,  # as the page, and the moderator's permissions
+    "api review": 12 + 1,
+    "api review update": 12 + 1,
 }
 
 
