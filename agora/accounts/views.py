@@ -136,7 +136,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("accounts:profile")
-    user.refresh_from_db()  # the invalid form changed the in-memory user; the header shows the saved one
+    if request.method == "POST":
+        user.refresh_from_db()  # the invalid form changed the in-memory user; the header shows the saved one
     context = {"user_form": user_form, "profile_form": profile_form, "links": links}
     return render(request, "accounts/profile_edit.html", context)
 

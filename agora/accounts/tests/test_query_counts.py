@@ -26,7 +26,7 @@ def _more_data(user):
         # every signed-in page: session, user, and the menu's permissions (own and groups', one query)
         ("home", 4),  # + the featured courses (see agora/catalog/tests/test_query_counts.py)
         ("accounts:profile", 6),  # + profile with specialisation, expertise, social links
-        ("accounts:profile-edit", 11),  # + the choices of the form's selects
+        ("accounts:profile-edit", 10),  # + the links again (the formset), the choices of the selects
         ("accounts:close", 3),
         ("account_email", 7),  # allauth's page: the addresses, their states
         ("account_change_password", 3),
