@@ -19,7 +19,7 @@ from agora.core.errors import ServiceError
 from agora.payments.access import access_payment_for_payer
 from agora.payments.gateways import gateway_get, gateway_names, sandbox_enabled
 from agora.payments.gateways.base import WebhookSignatureError
-from agora.payments.models import Gateway, SandboxCharge, SandboxChargeStatus, wallet_url
+from agora.payments.models import Gateway, GatewayEventOutcome, SandboxCharge, SandboxChargeStatus, wallet_url
 from agora.payments.sandbox import network
 from agora.payments.sandbox.cards import TEST_CARDS
 from agora.payments.sandbox.forms import SandboxCardForm
@@ -118,6 +118,10 @@ def webhook(request: HttpRequest, gateway: str) -> HttpResponse:
     except (ServiceError, WebhookSignatureError):
         return JsonResponse({"detail": "Invalid signature or event.", "code": "invalid_signature"}, status=400)
     outcome = gateway_event_process(gateway=gateway, event=event)
+    if outcome == GatewayEventOutcome.AMOUNT_MISMATCH:
+        # Recorded for the reconciliation report, nothing booked; the gateway's retries are duplicates.
+        detail = "The amount or currency differs from the payment's."
+        return JsonResponse({"detail": detail, "code": "amount_mismatch", "outcome": outcome}, status=400)
     return JsonResponse({"received": True, "outcome": outcome or "duplicate"})
 
 

@@ -1,10 +1,24 @@
 """Production: everything from the environment; refuses to start without its secrets."""
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, SECRET_KEY, SECURE_CSP, env, env_bool, env_int
+from .base import (
+    PAYMENTS_DEFAULT_GATEWAY,
+    PAYMENTS_SANDBOX_ENABLED,
+    PAYMENTS_SANDBOX_WEBHOOK_SECRET,
+    PAYOUT_ENCRYPTION_KEY,
+    REDIS_URL,
+    SECRET_KEY,
+    SECURE_CSP,
+    STRIPE_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET,
+    env,
+    env_bool,
+    env_int,
+)
 
 DEBUG = False
 if SECRET_KEY.startswith("dev-only") or len(SECRET_KEY) < 50:
@@ -13,6 +27,23 @@ if not env("DATABASE_URL"):
     raise ImproperlyConfigured("Set DATABASE_URL: production uses an external PostgreSQL.")
 if not REDIS_URL:
     raise ImproperlyConfigured("Set REDIS_URL: production uses Redis for the channel layer and cache.")
+
+# Payout details must stay readable when SECRET_KEY is rotated, so they get a key of their own.
+try:
+    Fernet(PAYOUT_ENCRYPTION_KEY)
+except ValueError:
+    raise ImproperlyConfigured(
+        "Set PAYOUT_ENCRYPTION_KEY to a Fernet key: python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())'"
+    ) from None
+# Real money goes through Stripe; the sandbox's pretend money only on a staging site that asks for it.
+sandbox_on = (PAYMENTS_SANDBOX_ENABLED or "").lower() in {"1", "true", "yes", "on"}
+if PAYMENTS_DEFAULT_GATEWAY == "sandbox" and not sandbox_on:
+    raise ImproperlyConfigured("Set PAYMENTS_DEFAULT_GATEWAY=stripe, or PAYMENTS_SANDBOX_ENABLED=true for staging.")
+if PAYMENTS_DEFAULT_GATEWAY == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
+    raise ImproperlyConfigured("Set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET for the Stripe gateway.")
+if sandbox_on and PAYMENTS_SANDBOX_WEBHOOK_SECRET == "whsec_sandbox_dev_only":
+    raise ImproperlyConfigured("Set PAYMENTS_SANDBOX_WEBHOOK_SECRET: the default one is public.")
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

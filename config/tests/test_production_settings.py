@@ -16,6 +16,10 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "ALLOWED_HOSTS": "agora.example.com",
     "SITE_URL": "https://agora.example.com",
+    "PAYOUT_ENCRYPTION_KEY": "MzItYnl0ZXMtb2YtYS10ZXN0LW9ubHkta2V5LW9rISE=",
+    "PAYMENTS_DEFAULT_GATEWAY": "stripe",
+    "STRIPE_SECRET_KEY": "sk_test_production_settings",
+    "STRIPE_WEBHOOK_SECRET": "whsec_production_settings",
 }
 
 
@@ -47,9 +51,32 @@ def test_production_hashes_with_argon2_and_serves_no_dev_tools():
     assert result.stdout.split() == ["argon2", "django.core.mail.backends.smtp.EmailBackend", "False", "no-dev-mail"]
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PAYOUT_ENCRYPTION_KEY", "STRIPE_SECRET_KEY"]
+)
 def test_production_refuses_to_start_without_its_secrets(missing):
     result = _manage("check", env={missing: ""})
 
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"PAYOUT_ENCRYPTION_KEY": "not-a-fernet-key"}, "PAYOUT_ENCRYPTION_KEY"),
+        ({"PAYMENTS_DEFAULT_GATEWAY": "sandbox"}, "PAYMENTS_SANDBOX_ENABLED"),
+        ({"PAYMENTS_SANDBOX_ENABLED": "true"}, "PAYMENTS_SANDBOX_WEBHOOK_SECRET"),
+    ],
+)
+def test_production_refuses_pretend_money_and_weak_payment_keys(env, named):
+    result = _manage("check", env=env)
+
+    assert result.returncode != 0
+    assert named in result.stderr
+
+
+def test_a_staging_site_may_run_the_sandbox_with_its_own_secret():
+    staging = {"PAYMENTS_SANDBOX_ENABLED": "true", "PAYMENTS_SANDBOX_WEBHOOK_SECRET": "whsec_staging_only_secret"}
+
+    assert _manage("check", env={**staging, "PAYMENTS_DEFAULT_GATEWAY": "sandbox"}).returncode == 0
