@@ -9,7 +9,7 @@ UV := $(HOME)/.local/bin/uv
 endif
 PYTHON := .venv/bin/python
 
-.PHONY: run test check fmt install messages
+.PHONY: run test check fmt install messages quality quality-render
 
 $(UV):
 	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet --user --break-system-packages uv
@@ -25,6 +25,17 @@ run: install
 
 test: install
 	$(PYTHON) -m pytest -q $(PYTEST_ARGS)
+
+# QUALITY.md §5: run the whole suite with its tests recording what they measured, then write
+# docs/quality.md from that (failed checks say "failed", missing ones "not run"); fails if the suite did.
+QUALITY_FIGURES ?= var/quality/figures.json
+quality: install
+	QUALITY_FIGURES=$(QUALITY_FIGURES) $(MAKE) test; status=$$?; \
+	$(PYTHON) -m agora.core.tests.quality_render $(QUALITY_FIGURES) docs/quality.md && exit $$status
+
+# docs/quality.md again from the figures the last session wrote (any `make test` or pytest run writes them).
+quality-render: install
+	$(PYTHON) -m agora.core.tests.quality_render $(QUALITY_FIGURES) docs/quality.md
 
 check: install
 	$(UV) run --frozen ruff check .

@@ -9,8 +9,9 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.urls import URLPattern, URLResolver, path, re_path
+from django.urls import Resolver404, URLPattern, URLResolver, path, re_path, resolve
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 
 from agora.accounts.api import auth_router, me_router
@@ -27,19 +28,30 @@ class AgoraAPI(NinjaAPI):
         """Ninja's URLs, answering in JSON where ninja does not: 405 for a method no operation has,
         404 for /api/v1/ itself and for any path no operation has."""
         patterns, app_name, namespace = super().urls
+        not_found = csrf_exempt(self._not_found)  # a POST to a wrong path is a 404, not a CSRF refusal
         patterns = [
             URLPattern(pattern.pattern, self._json_not_allowed(pattern.callback), pattern.default_args, pattern.name)
             for pattern in patterns
             if isinstance(pattern, URLPattern) and pattern.name != "api-root"
         ]
         return (
-            [*patterns, path("", self._not_found, name="api-root"), re_path(r"", self._not_found)],
+            [*patterns, path("", not_found, name="api-root"), re_path(r"", not_found)],
             app_name,
             namespace,
         )
 
     def _not_found(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return error_response(self, request, status=404, detail=_("Not found."), code="not_found")
+        detail = _("Not found.")
+        without_slash = request.path.rstrip("/")
+        if without_slash != request.path and self._has_operation(without_slash):
+            detail = _("Not found. API addresses end without a slash: %(path)s") % {"path": without_slash}
+        return error_response(self, request, status=404, detail=detail, code="not_found")
+
+    def _has_operation(self, path: str) -> bool:
+        try:
+            return resolve(path).func.__name__ != self._not_found.__name__
+        except Resolver404:
+            return False
 
     def _json_not_allowed(self, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)

@@ -3,15 +3,20 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.signup import send_unknown_account_mail
 from allauth.account.models import EmailAddress, EmailConfirmation
 from allauth.core import context as globals_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from agora.accounts.models import Profile, User, UserStatus
 from agora.accounts.services import user_mark_activated
+from agora.accounts.services_email import email_change_allowed
+from agora.accounts.services_password import password_store
 from agora.core.mail import email_enqueue
 
 
@@ -24,12 +29,31 @@ class AccountAdapter(DefaultAccountAdapter):
         email_enqueue(to=email, subject=str(message.subject), text=str(message.body), html=str(html))
 
     def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
-        """The activation link: verify the address, activate a pending account, spend the link."""
+        """The activation or e-mail change link: verify the address, make it the login address,
+        activate a pending account, spend the link. An address another account logs in with is
+        refused (allauth checks only verified addresses; a pending or waiting account's is not)."""
+        if not email_change_allowed(email_address=email_address):
+            context = {"email": email_address.email}
+            self.add_message(request, messages.ERROR, "account/messages/email_confirmation_failed.txt", context)
+            return False
         confirmed = super().confirm_email(request, email_address)
         if confirmed:
             EmailConfirmation.objects.filter(email_address__user_id=email_address.user_id).delete()
             user_mark_activated(user=email_address.user)
         return confirmed
+
+    def set_password(self, user: AbstractBaseUser, password: str) -> None:
+        """allauth's change, set and reset pages store the password as the API does."""
+        password_store(user=user, password=password)  # type: ignore[arg-type]
+
+    def send_password_reset_mail(self, user: AbstractBaseUser, email: str, context: dict[str, Any]) -> None:
+        """A reset link goes only to the address the account logs in with. allauth also finds a user
+        by an address they asked to change to; until confirmed, its mailbox may be anyone's, so it
+        gets what an unknown address gets."""
+        if user.email.lower() != email.lower():  # type: ignore[attr-defined]
+            send_unknown_account_mail(self.request, email)
+            return
+        super().send_password_reset_mail(user, email, context)
 
     def respond_user_inactive(self, request: HttpRequest, user: Any) -> HttpResponse:
         """Shown only after a correct password, so it tells nothing to someone guessing."""

@@ -1,4 +1,5 @@
-"""The account API: sign-up, activation, tokens, password reset (tag "auth") and one's own account ("me").
+"""The account API: sign-up, activation, tokens, password reset (tag "auth") and one's own account
+("me": profile, password change, e-mail change, closing).
 
 Each operation calls the same service as the web page, and spends the same rate limits.
 """
@@ -11,9 +12,9 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict, StringConstraints, field_validator
+from pydantic import StringConstraints, field_validator
 
-from agora.accounts import selectors, services, services_password
+from agora.accounts import selectors, services, services_email, services_password
 from agora.accounts.models import Profile, User
 from agora.accounts.views import RESEND_RATE_PER_EMAIL, RESEND_RATE_PER_IP, SIGNUP_RATE
 from agora.core.api import DetailOut, EmailAddress, ErrorOut, InputSchema, JWTAuth, Locale, Password
@@ -26,6 +27,7 @@ me_router = Router(tags=["me"], auth=JWTAuth())
 CLOSE_RATE_PER_IP = "20/m"
 CLOSE_RATE_PER_USER = "5/5m"
 RESET_RETRY_AFTER_SECONDS = 60  # ACCOUNT_RATE_LIMITS["reset_password"] and ["reset_password_from_key"] are per minute
+CHANGE_RETRY_AFTER_SECONDS = 60  # ACCOUNT_RATE_LIMITS["change_password"] and ["manage_email"] are per minute
 TEXT_FIELDS = (
     "display_name",
     "headline",
@@ -72,10 +74,14 @@ class PasswordIn(InputSchema):
     password: Password
 
 
-class MeUpdateIn(InputSchema):
-    """A merge patch of one's own account: only the fields sent change, and null clears a text."""
+class PasswordChangeIn(InputSchema):
+    current_password: Password
+    password: Password = Field(description="The new password.")
 
-    model_config = ConfigDict(extra="forbid")
+
+class MeUpdateIn(InputSchema):
+    """A merge patch of one's own account: only the fields sent change, and null clears a text (but a
+    display name is required)."""
 
     display_name: str | None = Field(default=None, max_length=80)
     locale: Locale | None = None
@@ -219,6 +225,34 @@ def me(request: HttpRequest) -> dict[str, Any]:
 def me_update(request: HttpRequest, payload: MeUpdateIn) -> dict[str, Any]:
     user = services.user_update(user=_current_user(request), data=payload.model_dump(exclude_unset=True))
     return _user_out(selectors.profile_get(user))
+
+
+@me_router.post("/password", response={200: TokenPairOut, **REFUSED})
+def me_password_change(request: HttpRequest, payload: PasswordChangeIn) -> TokenPair:
+    """Change one's password, giving the current one. Every token issued before stops working
+    (other devices must log in again); the answer is a new pair for this client."""
+    if not allauth_ratelimit.consume(request, action="change_password"):
+        raise RateLimited(retry_after=CHANGE_RETRY_AFTER_SECONDS)
+    user = services_password.password_change(
+        request=request,
+        user=_current_user(request),
+        current_password=payload.current_password,
+        new_password=payload.password,
+    )
+    return token_pair_issue(user)
+
+
+@me_router.post("/email", response={202: DetailOut, **REFUSED})
+def me_email_change(request: HttpRequest, payload: EmailIn) -> Status:
+    """Ask to change one's e-mail address: a confirmation link goes to the new address, which becomes
+    the login address once the link is followed (on the web, or its key sent to `POST /auth/activate`).
+    Until then the current address stays; a new request replaces the pending one. The answer is the
+    same whether or not another account uses the address (its link is refused when followed)."""
+    if not allauth_ratelimit.consume(request, action="manage_email"):
+        raise RateLimited(retry_after=CHANGE_RETRY_AFTER_SECONDS)
+    services_email.email_change_request(request=request, user=_current_user(request), email=payload.email)
+    detail = _("We sent a confirmation link to %(email)s. Your address changes when you follow it.")
+    return Status(202, {"detail": detail % {"email": payload.email.lower()}})
 
 
 @me_router.post("/close", response={200: DetailOut, **REFUSED})

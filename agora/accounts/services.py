@@ -181,6 +181,10 @@ def user_update(*, user: User, data: dict[str, Any], avatar: UploadedFile | None
         raise ServiceError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)), code="invalid_field")
     if "locale" in data and data["locale"] not in dict(settings.LANGUAGES):
         raise ServiceError(_("Choose one of the offered languages."), code="invalid_locale", field="locale")
+    if "display_name" in data:  # the name people see on the author page and in the feed
+        data = {**data, "display_name": (data["display_name"] or "").strip()}
+        if not data["display_name"]:
+            raise ServiceError(_("This field is required."), code="required", field="display_name")
     with transaction.atomic():
         user_changes = {name: value for name, value in data.items() if name in USER_FIELDS}
         for name, value in user_changes.items():

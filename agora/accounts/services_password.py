@@ -1,15 +1,17 @@
-"""Password actions for API clients: log in, ask for a reset link, set a new password with its key.
+"""Password actions for API clients: log in, change the password, ask for a reset link, set a new
+password with its key.
 
 The web uses allauth's views for these; these functions use the same allauth machinery (its
-login lockout counters, its reset e-mail, its reset tokens), so a limit spent on the web is spent
-for the API too, and a reset link works on either.
+login lockout counters, its change-password form, its reset e-mail, its reset tokens), so a limit
+spent on the web is spent for the API too, and a reset link works on either. Every new password is
+stored by `password_store` (allauth's pages reach it through the account adapter).
 """
 
 from functools import partial
 
 from allauth.account import signals
 from allauth.account.adapter import get_adapter
-from allauth.account.forms import ResetPasswordForm, default_token_generator
+from allauth.account.forms import ChangePasswordForm, ResetPasswordForm, default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import url_str_to_user_pk
 from django.contrib.auth.models import update_last_login
@@ -40,7 +42,8 @@ def user_authenticate(*, request: HttpRequest, email: str, password: str) -> Use
         user = adapter.authenticate(request, email=email_normalize(email), password=password)
     except ValidationError as error:  # allauth's lockout: too many failed attempts
         raise RateLimited(retry_after=LOGIN_LOCKOUT_SECONDS) from error
-    if not isinstance(user, User):
+    # allauth also finds a user by an address they asked to change to; it is no login address until confirmed.
+    if not isinstance(user, User) or user.email.lower() != email_normalize(email):
         raise CredentialsRefused(_("The e-mail address or the password is not correct."), code="invalid_credentials")
     _login_status_check(user)
     update_last_login(User, user)
@@ -55,6 +58,37 @@ def _login_status_check(user: User) -> None:
     if user.status != UserStatus.ACTIVE:
         message = _("Activate your account first: follow the link we e-mailed you, or ask for a new one.")
         raise PermissionDenied(message, code="account_pending")
+
+
+def password_change(*, request: HttpRequest, user: User, current_password: str, new_password: str) -> User:
+    """Set a new password after checking the current one, with the web page's own form. Every token
+    issued before stops working (they carry a fingerprint of the password hash)."""
+    data = {"oldpassword": current_password, "password1": new_password, "password2": new_password}
+    form = ChangePasswordForm(user=user, data=data)
+    if not form.is_valid():
+        if "oldpassword" in form.errors:
+            raise ServiceError(_("The password is not correct."), code="wrong_password", field="current_password")
+        raise ServiceError(" ".join(form.errors.get("password1", [])), code="weak_password", field="password")
+    with transaction.atomic():
+        form.save()  # allauth's write: AccountAdapter.set_password → password_store
+        transaction.on_commit(partial(_password_change_finish, request, user))
+    return user
+
+
+def _password_change_finish(request: HttpRequest, user: User) -> None:
+    """What allauth does after a change on the web, less the session (API clients have none)."""
+    get_adapter(request).send_notification_mail("account/email/password_changed", user)
+    signals.password_changed.send(sender=User, request=request, user=user)
+
+
+def password_store(*, user: User, password: str) -> None:
+    """Store a new password (checked by the caller) and audit it; `user` gets the new hash too."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.set_password(password)
+        locked.save(update_fields=["password", "updated_at"])
+        audit_record(actor=locked, action="user.password_changed", target=locked)
+    user.password = locked.password
 
 
 def password_reset_request(*, request: HttpRequest, email: str) -> None:

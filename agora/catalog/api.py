@@ -1,5 +1,6 @@
 """The catalog API (tag "catalog"): the course list with the catalog's filters and sorts, a course with
-its curriculum, an author with their courses, and one's own wishlist (bearer token).
+its curriculum, an author with their courses, the category tree and the skills by area (the ids the
+studio's `category_id` and `skill_ids` take), and one's own wishlist (bearer token).
 
 Lists page with opaque cursors (`next_cursor`, `previous_cursor`): the same cost at any depth. Prices
 are integers in minor units with their currency; ratings are averages between 0 and 5.
@@ -20,8 +21,8 @@ from agora.accounts.api import ProfileOut
 from agora.accounts.models import Profile, User
 from agora.catalog import access, selectors, services
 from agora.catalog.cursors import Cursor, CursorInvalid, cursor_decode
-from agora.catalog.models import Course, CourseMember
-from agora.catalog.selectors import PAGE_SIZE, SORTS, AuthorTotals, CatalogFilters
+from agora.catalog.models import Category, Course, CourseMember
+from agora.catalog.selectors import PAGE_SIZE, SORTS, AuthorTotals, CatalogFilters, CategoryTree
 from agora.core.api import ErrorOut, InputSchema, JWTAuth
 from agora.core.errors import ServiceError
 
@@ -65,6 +66,29 @@ class MoneyOut(Schema):
 class CategoryOut(Schema):
     slug: str
     name: str
+
+
+class CategoryNodeOut(Schema):
+    id: int
+    slug: str
+    name: str
+    description: str
+    url: str = Field(description="The category's catalog page.")
+    parent_id: int | None
+    children: list["CategoryNodeOut"] = Field(description="Subcategories, in their order.")
+
+
+class SkillOut(Schema):
+    id: int
+    slug: str
+    name: str
+
+
+class SkillAreaOut(Schema):
+    id: int
+    slug: str
+    name: str
+    skills: list[SkillOut]
 
 
 class PersonOut(Schema):
@@ -253,6 +277,29 @@ def course_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
     }
 
 
+@catalog_router.get("/categories", response={200: list[CategoryNodeOut], **REFUSED})
+def category_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """The category tree: top-level categories with their subcategories, in their order. A course goes in
+    a category without subcategories (`category_id` of the studio's operations); the course list's
+    `category` filter takes a slug and includes the subcategories."""
+    tree = selectors.category_tree()
+    return [_category_node(root, tree) for root in tree.roots]
+
+
+@catalog_router.get("/skills", response={200: list[SkillAreaOut], **REFUSED})
+def skill_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every skill in its area (Front-end → React), in their order: the ids the studio's `skill_ids` take."""
+    return [
+        {
+            "id": area.pk,
+            "slug": area.slug,
+            "name": area.name,
+            "skills": [{"id": skill.pk, "slug": skill.slug, "name": skill.name} for skill in skills],
+        }
+        for area, skills in selectors.skill_list_by_area()
+    ]
+
+
 @catalog_router.get("/authors/{int:user_id}", response={200: AuthorOut, **REFUSED})
 def author_detail(request: HttpRequest, user_id: int) -> dict[str, Any]:
     """A public author page: profile, figures over their published courses, and the most popular ones."""
@@ -305,6 +352,18 @@ def wishlist_remove(request: HttpRequest, course_id: int) -> Status:
     if not services.wishlist_remove(user=_current_user(request), course_id=course_id):
         raise Http404
     return Status(204, None)
+
+
+def _category_node(category: Category, tree: CategoryTree) -> dict[str, Any]:
+    return {
+        "id": category.pk,
+        "slug": category.slug,
+        "name": category.name,
+        "description": category.description,
+        "url": reverse("catalog:category", args=[category.slug]),
+        "parent_id": category.parent_id,
+        "children": [_category_node(child, tree) for child in tree.children.get(category.pk, [])],
+    }
 
 
 def _current_user(request: HttpRequest) -> User:

@@ -49,7 +49,9 @@ class StudioCourseCreateIn(InputSchema):
 
 
 class StudioCourseChangesIn(InputSchema):
-    """Only the fields sent change. Prices are minor units; `access_days` null is lifetime access."""
+    """Only the fields sent change. Prices are minor units; `access_days` null is lifetime access. Null
+    clears a subtitle, description, list, category or discount; a title, level, language, kind, price
+    and certificate answer 400 to null."""
 
     title: str | None = Field(default=None, max_length=500)
     subtitle: str | None = Field(default=None, max_length=1000)

@@ -18,6 +18,7 @@ from agora.catalog.models import (
     Lecture,
     Module,
     Skill,
+    SkillArea,
     WishlistItem,
 )
 
@@ -124,6 +125,22 @@ def category_tree() -> CategoryTree:
     return CategoryTree(roots=children.get(None, []), by_slug={c.slug: c for c in categories}, children=children)
 
 
+def skills_by_area(skills: QuerySet[Skill] | None = None) -> QuerySet[Skill]:
+    """Skills (every one, or those of `skills`) with their area, in the order the pages group them:
+    Front-end → React, Vue."""
+    skills = Skill.objects.all() if skills is None else skills
+    return skills.select_related("area").order_by("area__position", "area__name", "name")
+
+
+def skill_list_by_area() -> list[tuple[SkillArea, list[Skill]]]:
+    """Every skill in its area, areas and skills in their order, in one query; an area without
+    skills is left out (there is nothing in it to pick)."""
+    groups: dict[int, tuple[SkillArea, list[Skill]]] = {}
+    for skill in skills_by_area():
+        groups.setdefault(skill.area_id, (skill.area, []))[1].append(skill)
+    return list(groups.values())
+
+
 def course_list_published() -> QuerySet[Course]:
     return Course.objects.filter(status=CourseStatus.PUBLISHED)
 
@@ -218,8 +235,8 @@ def course_get_by_slug(slug: str, *, viewer: User | None) -> Course | None:
 
 
 def course_page_load(course: Course) -> None:
-    """Load what the course page shows about a published course: team with profiles, skills, the
-    curriculum (lecture titles, kinds and lengths; not their content). Four queries."""
+    """Load what the course page shows about a published course: team with profiles, skills with their
+    areas, the curriculum (lecture titles, kinds and lengths; not their content). Four queries."""
     lectures = Lecture.objects.defer("text", "assignment_instructions").order_by("position")
     prefetch_related_objects(
         [course],
@@ -228,7 +245,7 @@ def course_page_load(course: Course) -> None:
     if course.published_revision is not None:
         prefetch_related_objects(
             [course.published_revision],
-            Prefetch("skills", Skill.objects.order_by("name")),
+            Prefetch("skills", skills_by_area()),
             Prefetch("modules", Module.objects.order_by("position").prefetch_related(Prefetch("lectures", lectures))),
         )
 

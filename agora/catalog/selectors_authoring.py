@@ -15,6 +15,7 @@ from agora.catalog.models import (
     RevisionStatus,
     Skill,
 )
+from agora.catalog.selectors import skills_by_area
 
 # Editing is refused while a revision is in review; any other latest revision is edited in (or as)
 # the course's draft.
@@ -73,10 +74,11 @@ def team_list(course: Course) -> list[CourseMember]:
 
 
 def revision_preview_load(revision: CourseRevision) -> list[Module]:
-    """What the course page shows, for any revision: its skills and curriculum (three queries)."""
-    revision.skill_list = list(revision.skills.order_by("name"))  # type: ignore[attr-defined]
+    """What the course page shows, for any revision: its skills with their areas and curriculum (three
+    queries)."""
+    revision.skill_list = list(skills_by_area(revision.skills.all()))  # type: ignore[attr-defined]
     return curriculum_list(revision)
 
 
 def skill_choices() -> list[Skill]:
-    return list(Skill.objects.select_related("area").order_by("area__position", "area__name", "name"))
+    return list(skills_by_area())

@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.schema import DjangoGetter
 from ninja.security import HttpBearer
 from ninja.throttling import AnonRateThrottle, BaseThrottle, SimpleRateThrottle
-from pydantic import AfterValidator, field_validator
+from pydantic import AfterValidator, ConfigDict, field_validator, model_validator
 
 from agora.core.errors import ServiceError
 from agora.core.jwt import access_token_user
@@ -51,6 +52,17 @@ class DetailOut(Schema):
 class InputSchema(Schema):
     """Base of every request body: a text with a NUL character is refused here, as Django's form
     fields do, since PostgreSQL cannot store one (it would be a server error further down)."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, not silently ignored
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        # Ninja's schemas also read attributes of objects: a JSON string body would be read as one
+        # (its `.title()` method answering `title`), so anything but an object is refused first.
+        if not isinstance(data._obj if isinstance(data, DjangoGetter) else data, dict):
+            raise ValueError("The body must be a JSON object.")
+        return data
 
     @field_validator("*")
     @classmethod

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from agora.accounts.models import User
 from agora.core.money import Money
+from agora.ledger import reasons
 from agora.ledger.models import AccountKind, HoldReleaseCondition, Transaction
 from agora.ledger.services import (
     BusinessObject,
@@ -78,11 +79,13 @@ def _sale(number: int, buyer: User, creator: User, price: int, days: int) -> Non
             (system_account_ensure(kind=AccountKind.COMMISSION, currency=currency), commission),
         ],
         actor=buyer,
-        reason="Demo purchase",
+        reason=reasons.DEMO_PURCHASE,
         business_object=BusinessObject("demo.sale", str(number)),
     )
     if days == 0:
-        hold_post(idempotency_key=f"demo:sale:{number}:release", hold=hold, actor=None, reason="Refund window ended")
+        hold_post(
+            idempotency_key=f"demo:sale:{number}:release", hold=hold, actor=None, reason=reasons.REFUND_WINDOW_ENDED
+        )
 
 
 def _withdrawal_waiting(creator: User) -> None:

@@ -118,7 +118,7 @@ class HoldReleaseCondition(models.TextChoices):
     REFUND_WINDOW = "refund_window", _("Refund window ends")
     COHORT_END = "cohort_end", _("Cohort ends")
     DISPUTE = "dispute", _("Dispute resolved")
-    MANUAL = "manual", _("Released by a command")
+    MANUAL = "manual", _("Until a decision is made")
 
 
 class Hold(models.Model):

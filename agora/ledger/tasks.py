@@ -5,6 +5,7 @@ import datetime
 from procrastinate.contrib.django import app
 
 from agora.core.errors import ServiceError
+from agora.ledger import reasons
 from agora.ledger.selectors import hold_list_due_for_expiry
 from agora.ledger.services import hold_expire, ledger_balances_fold
 
@@ -29,7 +30,7 @@ def expire_holds_task(timestamp: int) -> None:
                 idempotency_key=f"ledger.hold:{hold.pk}:expire",
                 hold=hold,
                 actor=None,
-                reason="The hold passed its expiry date.",
+                reason=reasons.HOLD_EXPIRED,
                 now=now,
             )
         except ServiceError as error:

@@ -1,7 +1,7 @@
 """The wallet's and the accountant pages' forms: amounts typed in major units, payout methods, filters.
 
-Amounts are typed as people write them ("50", "50.00", "50,5") and become integer minor units
-exactly: no float is ever made from them.
+Amounts are typed as people write them ("50", "50.00", "50,5", "1,000" in English, "1 000,50") and
+become integer minor units exactly: no float is ever made from them.
 """
 
 import datetime
@@ -10,13 +10,14 @@ import uuid
 from typing import Any
 from urllib.parse import quote
 
-from babel.numbers import get_currency_precision
+from babel.numbers import get_currency_precision, get_group_symbol
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.functional import Promise
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
 from agora.core.templatetags.formatting import money
@@ -25,16 +26,25 @@ from agora.payments.models import Gateway, PaymentStatus, PayoutMethod, PayoutMe
 from agora.payments.selectors_staff import day_range
 
 type StrOrPromise = str | Promise
-AMOUNT_PATTERN = re.compile(r"([0-9]{1,12})(?:[.,]([0-9]+))?", re.ASCII)
+AMOUNT_PATTERN = re.compile(r"([0-9]+)(?:[.,]([0-9]+))?", re.ASCII)
+# "1,000" and "12,345.60" where the reader's language groups thousands with commas (English); a comma
+# anywhere else is a decimal comma ("50,05"), and spaces group thousands in every language.
+COMMA_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?", re.ASCII)
+AMOUNT_MAX_DIGITS = 12  # of whole units: far above any limit, within a 64-bit count of minor units
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def amount_parse(text: str, currency: str) -> int:
     """ "50.00" in USD → 5000; refuses anything that is not a plain non-negative amount of the currency."""
-    match = AMOUNT_PATTERN.fullmatch(text.strip().replace(" ", "").replace("\u00a0", ""))
+    text = text.strip().replace(" ", "").replace("\u00a0", "")
+    if COMMA_GROUPED.fullmatch(text) and get_group_symbol(to_locale(get_language() or "en")) == ",":
+        text = text.replace(",", "")
+    match = AMOUNT_PATTERN.fullmatch(text)
     if match is None:
         raise ValidationError(_("Enter an amount in numbers, like 50.00."), code="invalid")
     whole, fraction = match.group(1), match.group(2) or ""
+    if len(whole.lstrip("0")) > AMOUNT_MAX_DIGITS:
+        raise ValidationError(_("That amount is too large."), code="max")
     precision: int = get_currency_precision(currency)
     if len(fraction) > precision:
         if precision == 0:

@@ -41,9 +41,13 @@ def _charge(charge_id: str) -> SandboxCharge:
 
 
 def _return_url(charge: SandboxCharge) -> str:
-    """Back to the merchant's page, saying which of its payments this was."""
+    """Back to the merchant's page, saying which of its payments this was and, once the payer has paid,
+    that it is paid (`redirect_status`, as Stripe says it)."""
     base = charge.return_url or wallet_url()
-    return f"{base}{'&' if '?' in base else '?'}{urlencode({'payment': charge.merchant_reference})}"
+    query = {"payment": charge.merchant_reference}
+    if charge.status in (SandboxChargeStatus.SUCCEEDED, SandboxChargeStatus.PROCESSING):
+        query["redirect_status"] = charge.status
+    return f"{base}{'&' if '?' in base else '?'}{urlencode(query)}"
 
 
 @require_http_methods(["GET", "POST"])

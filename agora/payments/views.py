@@ -8,6 +8,7 @@ transactions).
 import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from functools import wraps
 from typing import Any, cast
@@ -31,6 +32,7 @@ from agora.core.errors import NotFound, ServiceError
 from agora.core.forms import form_add_service_error
 from agora.core.templatetags.formatting import money
 from agora.ledger.models import Entry
+from agora.ledger.reasons import reason_shown
 from agora.ledger.selectors import (
     entry_list_for_user,
     hold_list_pending_for_payer,
@@ -62,6 +64,11 @@ RECENT_PAYMENTS_SHOWN = 5
 RECENT_PAYOUTS_SHOWN = 10
 # A payment the payer came back from, still waiting for the gateway's confirmation.
 WAITING_STATUSES = frozenset({PaymentStatus.CREATED, PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING})
+# What the gateway says on the way back (Stripe's `redirect_status`, the sandbox's too) when the payer
+# paid: its webhook may still be on the way, so a payment declined with one card and then paid with
+# another still reads "failed" here for a moment. Shown as waiting for so long at most.
+GATEWAY_SAYS_PAID = frozenset({"succeeded", "processing"})
+GATEWAY_WORD_TRUSTED_FOR = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +81,10 @@ class HistoryRow:
     @property
     def type_label(self) -> str:
         return str(self.type.label) if self.type else _("Other")
+
+    @property
+    def reason(self) -> str:
+        return reason_shown(self.entry.transaction.reason)
 
 
 # The wallet ------------------------------------------------------------------------------------------
@@ -182,7 +193,7 @@ def wallet_history_csv(request: HttpRequest) -> StreamingHttpResponse:
         return [
             entry.transaction.created_at.isoformat(timespec="seconds"),
             str(kind.label) if kind else _("Other"),
-            csv_text(entry.transaction.reason),
+            csv_text(reason_shown(entry.transaction.reason)),
             major_units(entry.amount, currency),
             currency,
             entry.account.get_kind_display(),
@@ -229,8 +240,15 @@ def _returned_payment_context(request: HttpRequest) -> dict[str, Any]:
     payment = None
     if payment_id.isdigit() and len(payment_id) < 19:
         payment = selectors.payment_list_for_user(user=user).filter(pk=int(payment_id)).first()
-    waiting = payment is not None and payment.status in WAITING_STATUSES
-    return {"returned_payment": payment, "payment_waiting": waiting}
+    return {"returned_payment": payment, "payment_waiting": payment is not None and _waiting(request, payment)}
+
+
+def _waiting(request: HttpRequest, payment: Payment) -> bool:
+    if payment.status in WAITING_STATUSES:
+        return True
+    gateway_says_paid = request.GET.get("redirect_status") in GATEWAY_SAYS_PAID
+    recent = payment.updated_at > timezone.now() - GATEWAY_WORD_TRUSTED_FOR
+    return payment.status == PaymentStatus.FAILED and gateway_says_paid and recent
 
 
 def _history_context(request: HttpRequest) -> dict[str, Any]:

@@ -137,9 +137,13 @@ MATRIX: dict[str, set[str]] = {
     "api/v1/auth/password/reset/confirm": POST_ONLY,
     "api/v1/me": set(),  # bearer tokens only: a session is not enough
     "api/v1/me/close": POST_ONLY,
+    "api/v1/me/password": POST_ONLY,
+    "api/v1/me/email": POST_ONLY,
     "api/v1/courses": EVERYONE,
     "api/v1/courses/<slug>": set(),  # a missing course
     "api/v1/authors/<int:user_id>": set(),  # a pending account
+    "api/v1/categories": EVERYONE,  # the public category tree
+    "api/v1/skills": EVERYONE,  # the public skills by area
     "api/v1/wishlist": set(),  # bearer tokens only
     "api/v1/wishlist/<course_id>": POST_ONLY,  # DELETE with a bearer token
     "api/v1/wallet": set(),  # bearer tokens only, like every API operation below
@@ -246,27 +250,30 @@ def people():
     }
 
 
-def test_every_route_is_classified():
+def test_every_route_is_classified(quality_figure):
     routes = {route for route in _routes() if not route.startswith("admin/")}
+    quality_figure("access_routes", routes=len(routes))
 
     assert routes - set(MATRIX) == set(), "classify these routes in MATRIX"
     assert set(MATRIX) - routes == set(), "these MATRIX rows match no route"
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_reaches_exactly_its_routes(client, people, role):
+def test_each_role_reaches_exactly_its_routes(client, people, role, quality_figure):
     victim = UserFactory(status=UserStatus.PENDING)
     if people[role] is not None:
         client.force_login(people[role])
-    leaks, errors = [], []
+    leaks, errors, probed = [], [], []
     for route, allowed in MATRIX.items():
         url = _probe_url(route, victim.pk)
         response = client.get(url)
+        probed.append(url)
         if response.status_code >= 500:
             errors.append((url, response.status_code))
         refused = response.status_code >= 400 or "/accounts/login/" in response.headers.get("Location", "")
         if role not in allowed and not refused:
             leaks.append((url, response.status_code))
+    quality_figure("access_matrix", cells=len(probed), leaks=len(leaks), errors=len(errors))
 
     assert errors == []
     assert leaks == []

@@ -19,6 +19,7 @@ from agora.core.jwt import token_pair_issue
 
 # Reading the document needs no database; pytest-django has set Django up by import time.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+FUZZED: set[str] = set()  # operations that received at least one case
 
 
 @pytest.fixture(autouse=True)
@@ -42,13 +43,19 @@ def _no_throttles(settings):
 # Derandomized: the same cases every run, so CI's verdict does not depend on luck.
 @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @pytest.mark.django_db
-def test_api_operation_conforms_to_its_schema(case):
+def test_api_operation_conforms_to_its_schema(case, quality_figure):
+    figure = quality_figure("api_fuzz", cases=1, errors=0, operations=int(case.operation.label not in FUZZED))
+    FUZZED.add(case.operation.label)
     user = UserFactory()
     case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token_pair_issue(user).access}"}
     # Left out on purpose: a well-formed request may still be refused for business reasons (an unknown
     # activation key, a weak password); the token is always sent here, so refusals of missing or broken
     # tokens are tested one by one in agora/*/tests/test_api*.py instead; and query strings are parsed
     # leniently by pydantic ("0.0" is read as 0, a repeated parameter's last value wins).
-    case.call_and_validate(
-        excluded_checks=[positive_data_acceptance, ignored_auth, missing_required_header, negative_data_rejection]
-    )
+    try:
+        case.call_and_validate(
+            excluded_checks=[positive_data_acceptance, ignored_auth, missing_required_header, negative_data_rejection]
+        )
+    except Exception:
+        figure.add(errors=1)
+        raise

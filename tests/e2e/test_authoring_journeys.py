@@ -121,3 +121,16 @@ def test_a_quiz_question_gets_more_answer_rows_and_a_file_uploads_with_progress(
     assert list(options) == [("2", True), ("3", True), ("4", False), ("5", True), ("6", False), ("7", True)]
     assert list(Resource.objects.values_list("title", flat=True)) == ["cheat-sheet.pdf"]
     assert not page.url.endswith("#resources")  # studio.js sent it: a plain post would follow the redirect there
+
+
+def test_the_studio_fits_a_phone_without_sideways_scrolling(page: Page, course):
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, course.created_by.email)
+    lecture = Lecture.objects.get(title="Lecture 1.1")
+    studio = f"/studio/courses/{course.pk}"
+    parts = ["edit", "curriculum", f"lectures/{lecture.pk}", "team", "preview"]
+
+    for address in ["/studio/", f"{studio}/", *(f"{studio}/{part}/" for part in parts)]:
+        page.goto(address)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{address} is {width} px wide"

@@ -96,17 +96,24 @@ def watch(page: Page, console: list[str], dialogs: list[str]) -> None:
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
 
+VISITS: list[tuple[object, list[str]]] = []  # each page visited: what it ran, what markup it grew
+
+
 def visit_inert(page: Page, url: str, *shown: str) -> None:
     """Open `url`: the payloads `shown` appear as text, nothing ran, nothing became markup."""
     page.goto(url)
     page.wait_for_load_state("load")
     for text in shown:
         expect(page.locator("main")).to_contain_text(text)
-    assert page.evaluate(XSS_FLAG) is None, url
-    assert page.evaluate(INJECTED_MARKUP) == [], url
+    VISITS.append((page.evaluate(XSS_FLAG), page.evaluate(INJECTED_MARKUP)))
+    assert VISITS[-1][0] is None, url
+    assert VISITS[-1][1] == [], url
 
 
-def test_course_text_never_executes_in_studio_review_and_catalog(page: Page, browser: Browser, live_server, payloads):
+def test_course_text_never_executes_in_studio_review_and_catalog(
+    page: Page, browser: Browser, live_server, payloads, quality_figure
+):
+    VISITS.clear()
     course = payloads
     revision = course.revisions.get()
     text_lecture = Lecture.objects.filter(module__revision=revision, kind=LectureKind.TEXT).first()
@@ -143,5 +150,13 @@ def test_course_text_never_executes_in_studio_review_and_catalog(page: Page, bro
 
     desk.context.close()
     visitor.context.close()
+    quality_figure(
+        "xss_course",
+        payloads=len(PAYLOADS) + len(MARKDOWN_PAYLOADS),
+        pages=len(VISITS),
+        executions=sum(ran is not None for ran, _ in VISITS),
+        injected=sum(len(markup) for _, markup in VISITS),
+        dialogs=len(dialogs),
+    )
     assert console == []
     assert dialogs == []

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PROFILE_FIELDS = ["headline", "about", "degree", "awards_and_education", "work_experience", "working_hours"]
 
 
-def test_profile_text_never_executes_on_the_author_and_profile_pages(page: Page):
+def test_profile_text_never_executes_on_the_author_and_profile_pages(page: Page, quality_figure):
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     authors = []
@@ -22,16 +22,30 @@ def test_profile_text_never_executes_on_the_author_and_profile_pages(page: Page)
         author.profile.save()
         authors.append(author)
 
+    executed, loads = [], 0
     for author in authors:
         page.goto(f"/authors/{author.pk}/")
         page.wait_for_load_state("load")
-        assert page.evaluate("() => window.__xss") is None, page.url
+        loads += 1
+        if page.evaluate("() => window.__xss") is not None:
+            executed.append(page.url)
     page.goto("/accounts/login/")
     page.fill("input[name=login]", authors[0].email)
     page.fill("input[name=password]", "correct-horse-battery-staple")
     page.locator("main form button[type=submit]").first.click()
     page.goto("/accounts/profile/")
     page.wait_for_load_state("load")
+    loads += 1
+    if page.evaluate("() => window.__xss") is not None:
+        executed.append(page.url)
+    quality_figure(
+        "xss_profile",
+        payloads=len(authors),
+        fields=1 + len(PROFILE_FIELDS),
+        pages=loads,
+        executions=len(executed),
+        dialogs=len(dialogs),
+    )
 
-    assert page.evaluate("() => window.__xss") is None
+    assert executed == []
     assert dialogs == []

@@ -234,11 +234,12 @@ def test_a_nul_character_anywhere_is_refused_as_invalid_input_not_a_server_error
     assert not User.objects.exists()
 
 
-def test_register_is_rate_limited_per_address_like_the_web_sign_up(client):
+def test_register_is_rate_limited_per_address_like_the_web_sign_up(client, quality_figure):
     for number in range(10):
         assert post(client, "/auth/register", {**REGISTER, "email": f"n{number}@example.com"}).status_code == 202
 
     response = post(client, "/auth/register", {**REGISTER, "email": "eleventh@example.com"})
+    quality_figure("rate_limit", refused=int(response.status_code == 429))
 
     assert (response.status_code, response.json()) == (429, RATE_LIMITED)
     assert 0 < int(response["Retry-After"]) <= 3600
@@ -310,12 +311,13 @@ def test_resend_answers_the_same_for_other_addresses_and_sends_nothing(client, m
     assert mail_outbox_flush() == []
 
 
-def test_resend_is_rate_limited_per_address(client, mail_outbox_flush):
+def test_resend_is_rate_limited_per_address(client, mail_outbox_flush, quality_figure):
     UserFactory(email="pending@example.com", status=UserStatus.PENDING)
     for _attempt in range(3):
         assert post(client, "/auth/activation/resend", {"email": "pending@example.com"}).status_code == 202
 
     response = post(client, "/auth/activation/resend", {"email": "pending@example.com"})
+    quality_figure("rate_limit", refused=int(response.status_code == 429))
 
     assert (response.status_code, response.json()) == (429, RATE_LIMITED)
     assert len(mail_outbox_flush()) == 3
@@ -387,7 +389,7 @@ def test_token_for_an_account_closed_by_its_owner_says_it_is_closed(client):
     assert (right.status_code, right.json()) == (403, {"detail": "This account is closed.", "code": "account_closed"})
 
 
-def test_token_locks_an_address_out_after_five_wrong_passwords_even_for_the_right_one(client):
+def test_token_locks_an_address_out_after_five_wrong_passwords_even_for_the_right_one(client, quality_figure):
     UserFactory(email="ada@example.com")
     with time_machine.travel("2026-03-01 10:00Z", tick=False):
         for _attempt in range(5):
@@ -395,6 +397,7 @@ def test_token_locks_an_address_out_after_five_wrong_passwords_even_for_the_righ
             assert (wrong.status_code, wrong.json()) == (401, INVALID_CREDENTIALS)
 
         locked = post(client, "/auth/token", {"email": "ada@example.com", "password": PASSWORD})
+        quality_figure("lockout", refused=int(locked.status_code == 429))
 
         assert (locked.status_code, locked.json()) == (429, RATE_LIMITED)
         assert locked["Retry-After"] == "300"
@@ -417,12 +420,13 @@ def test_token_correct_logins_do_not_count_towards_the_lockout(client):
     assert post(client, "/auth/token", {"email": "ada@example.com", "password": PASSWORD}).status_code == 429
 
 
-def test_token_locks_a_client_address_out_after_twenty_wrong_passwords_a_minute(client):
+def test_token_locks_a_client_address_out_after_twenty_wrong_passwords_a_minute(client, quality_figure):
     UserFactory(email="ada@example.com")
     for number in range(20):
         assert post(client, "/auth/token", {"email": f"n{number}@example.com", "password": "guess"}).status_code == 401
 
     response = post(client, "/auth/token", {"email": "ada@example.com", "password": PASSWORD})
+    quality_figure("lockout", refused=int(response.status_code == 429))
 
     assert (response.status_code, response.json()) == (429, RATE_LIMITED)
     # From another address the right password works.
@@ -437,12 +441,13 @@ def test_token_locks_a_client_address_out_after_twenty_wrong_passwords_a_minute(
     )
 
 
-def test_web_and_api_logins_share_one_lockout(client):
+def test_web_and_api_logins_share_one_lockout(client, quality_figure):
     UserFactory(email="ada@example.com")
     for _attempt in range(5):
         client.post("/accounts/login/", {"login": "ada@example.com", "password": "guess"})
 
     response = post(client, "/auth/token", {"email": "ada@example.com", "password": PASSWORD})
+    quality_figure("lockout", refused=int(response.status_code == 429))
 
     assert (response.status_code, response.json()) == (429, RATE_LIMITED)
 
@@ -650,12 +655,25 @@ def test_me_update_null_clears_a_text_field(client):
     Profile.objects.filter(user=user).update(headline="Teacher", about="Kept")
     token = login(client, "ada@example.com")["access"]
 
-    response = patch(client, "/me", {"headline": None, "display_name": None}, token)
+    response = patch(client, "/me", {"headline": None}, token)
 
     assert response.status_code == 200
     user.refresh_from_db()
     profile = Profile.objects.get(user=user)
-    assert (user.display_name, profile.headline, profile.about) == ("", "", "Kept")
+    assert (user.display_name, profile.headline, profile.about) == ("Ada", "", "Kept")
+
+
+@pytest.mark.parametrize("name", [None, "", "   "])
+def test_me_update_keeps_a_display_name(client, name):
+    user = UserFactory(email="ada@example.com", display_name="Ada")
+    token = login(client, "ada@example.com")["access"]
+
+    response = patch(client, "/me", {"display_name": name, "headline": "Changed"}, token)
+
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["field"]) == ("required", "display_name")
+    user.refresh_from_db()
+    assert (user.display_name, Profile.objects.get(user=user).headline) == ("Ada", "")
 
 
 @pytest.mark.parametrize(
@@ -700,7 +718,7 @@ def test_me_close_with_the_password_closes_the_account_and_kills_its_tokens(clie
     assert post(client, "/auth/token/refresh", {"refresh": tokens["refresh"]}).status_code == 401
 
 
-def test_me_close_with_a_wrong_password_changes_nothing_and_is_rate_limited(client):
+def test_me_close_with_a_wrong_password_changes_nothing_and_is_rate_limited(client, quality_figure):
     user = UserFactory(email="ada@example.com", display_name="Ada")
     token = login(client, "ada@example.com")["access"]
     wrong = {"detail": "The password is not correct.", "code": "wrong_password", "field": "password"}
@@ -709,6 +727,7 @@ def test_me_close_with_a_wrong_password_changes_nothing_and_is_rate_limited(clie
         response = post(client, "/me/close", {"password": "guess"}, token)
         assert (response.status_code, response.json()) == (400, wrong)
     limited = post(client, "/me/close", {"password": PASSWORD}, token)
+    quality_figure("rate_limit", refused=int(limited.status_code == 429))
 
     assert (limited.status_code, limited.json()) == (429, RATE_LIMITED)
     user.refresh_from_db()
@@ -856,12 +875,13 @@ def test_password_reset_lifts_the_login_lockout(client, mail_outbox_flush, djang
     assert login(client, "ada@example.com", NEW_PASSWORD)["token_type"] == "Bearer"
 
 
-def test_password_reset_is_rate_limited_per_address(client, mail_outbox_flush):
+def test_password_reset_is_rate_limited_per_address(client, mail_outbox_flush, quality_figure):
     UserFactory(email="ada@example.com")
     for _attempt in range(5):
         assert post(client, "/auth/password/reset", {"email": "ada@example.com"}).status_code == 202
 
     response = post(client, "/auth/password/reset", {"email": "ADA@example.com"})
+    quality_figure("rate_limit", refused=int(response.status_code == 429))
 
     assert (response.status_code, response.json()) == (429, RATE_LIMITED)
     assert len(mail_outbox_flush()) == 5

@@ -69,12 +69,13 @@ def test_wrong_password_does_not_reveal_the_account_status(client):
     assert "not activated" not in wrong.content.decode()
 
 
-def test_lockout_after_five_wrong_passwords_even_with_the_right_one(client):
+def test_lockout_after_five_wrong_passwords_even_with_the_right_one(client, quality_figure):
     user = UserFactory()
     for _ in range(5):
         _login(client, user.email, "wrong-password")
 
     response = _login(client, user.email)
+    quality_figure("lockout", refused=int("_auth_user_id" not in client.session))
 
     assert response.status_code == 200
     assert "Too many failed login attempts" in response.content.decode()

@@ -84,11 +84,12 @@ def test_weak_password_is_refused(client, password, message):
     assert not User.objects.filter(email="new@example.com").exists()
 
 
-def test_signup_is_rate_limited_per_ip(client):
+def test_signup_is_rate_limited_per_ip(client, quality_figure):
     for number in range(10):
         client.post(reverse("account_signup"), {**SIGNUP, "email": f"p{number}@example.com"})
 
     response = client.post(reverse("account_signup"), {**SIGNUP, "email": "one-more@example.com"})
+    quality_figure("rate_limit", refused=int(response.status_code == 429))
 
     assert response.status_code == 429
     assert not User.objects.filter(email="one-more@example.com").exists()
@@ -109,10 +110,11 @@ def test_resend_sends_a_fresh_link_to_pending_accounts_only(client, mail_outbox_
     assert User.objects.get(email="new@example.com").status == UserStatus.ACTIVE
 
 
-def test_resend_is_rate_limited_per_address(client):
+def test_resend_is_rate_limited_per_address(client, quality_figure):
     for _ in range(3):
         client.post(reverse("accounts:activation-resend"), {"email": "someone@example.com"})
 
     response = client.post(reverse("accounts:activation-resend"), {"email": "someone@example.com"})
+    quality_figure("rate_limit", refused=int(response.status_code == 429))
 
     assert response.status_code == 429

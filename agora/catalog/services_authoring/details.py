@@ -60,7 +60,7 @@ def revision_details_update(*, course: Course, actor: User, data: RevisionDetail
         raise ServiceError(message, code="invalid_field")
     with transaction.atomic():
         draft = draft_for(course, actor)
-        skills = _skills_get(data["skill_ids"]) if "skill_ids" in data else None
+        skills = _skills_get(data["skill_ids"] or []) if "skill_ids" in data else None
         changes = {name: _CLEANERS[name](value) for name, value in data.items() if name != "skill_ids"}
         _prices_check(draft, changes)
         for name, value in changes.items():
@@ -113,12 +113,15 @@ def _choice(choices: type[CourseKind] | type[CourseLevel] | type[CourseLanguage]
 
 
 def _text(field: str, max_length: int, *, required: bool = False) -> Callable[[Any], str]:
-    return lambda value: text_clean(value, field=field, max_length=max_length, required=required)
+    """None (the API's null) clears a text, and is refused where one is required."""
+    return lambda value: text_clean(value or "", field=field, max_length=max_length, required=required)
 
 
 def _lines(field: str) -> Callable[[Any], list[str]]:
     def clean(values: Any) -> list[str]:
-        items = [text_clean(value, field=field, max_length=LIST_ITEM_MAX_LENGTH, required=False) for value in values]
+        items = [
+            text_clean(value, field=field, max_length=LIST_ITEM_MAX_LENGTH, required=False) for value in values or []
+        ]
         items = [item for item in items if item]
         if len(items) > LIST_ITEMS_MAX:
             message = _("At most %(count)s items.") % {"count": LIST_ITEMS_MAX}
@@ -170,7 +173,9 @@ def _moment(value: Any) -> datetime.datetime | None:
 
 
 def _boolean(value: Any) -> bool:
-    return bool(value)
+    if not isinstance(value, bool):
+        raise ServiceError(_("Choose one of the offered values."), code="invalid_choice", field="gives_certificate")
+    return value
 
 
 _CLEANERS: Mapping[str, Callable[[Any], Any]] = {

@@ -3,6 +3,7 @@
 
 import functools
 import io
+import random
 import subprocess
 import zipfile
 from dataclasses import dataclass
@@ -89,3 +90,16 @@ def pdf_bytes(text: str = "Hello") -> bytes:
         b"4 0 obj<</Length " + str(len(stream)).encode() + b">>stream\n" + stream + b"\nendstream endobj\n"
         b"trailer<</Root 1 0 R>>\n%%EOF\n"
     )
+
+
+MP4_HEADER = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
+
+
+def not_videos() -> dict[str, bytes]:
+    """Files an author might name .mp4 that are no video: refused by their signature (the first two) or
+    by ffprobe (an MP4's first bytes, then noise)."""
+    return {
+        "a PDF renamed .mp4": pdf_bytes(),
+        "random bytes named .mp4": random.Random(2026).randbytes(4096),
+        "an MP4 header over random bytes": MP4_HEADER + random.Random(7).randbytes(4096),
+    }

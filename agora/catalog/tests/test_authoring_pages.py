@@ -1,9 +1,12 @@
 """The authoring pages under /studio/: what the course team sees and does, what everyone else is
 refused, read-only revisions in review, the cost in queries and escaped user text."""
 
+import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
@@ -23,7 +26,8 @@ from agora.catalog.models import (
     SkillArea,
 )
 from agora.catalog.tests.factories import CategoryFactory, course_draft, course_published, revision_submit
-from agora.catalog.tests.media_samples import image_bytes, pdf_bytes, upload
+from agora.catalog.tests.media_samples import image_bytes, not_videos, pdf_bytes, upload
+from agora.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -369,6 +373,125 @@ def test_files_are_uploaded_to_a_lecture_with_plain_forms(client, course):
     assert list(Resource.objects.values_list("title", flat=True)) == ["Notes"]
 
 
+# Refused uploads: wrong content, too large, a path in the name
+
+
+def _stored_files() -> list[str]:
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def _upload_state(course):
+    return (*_state(course), AuditEntry.objects.count(), _stored_files())
+
+
+def _pdf_lecture(course):
+    return Lecture.objects.create(module=_module(course, 1), title="Slides", kind="pdf", position=2)
+
+
+NOT_A_VIDEO = {
+    "a PDF renamed .mp4": "Upload a video: MP4, MOV, WebM or MKV.",
+    "random bytes named .mp4": "Upload a video: MP4, MOV, WebM or MKV.",
+    "an MP4 header over random bytes": (
+        "This file is not a playable video. Export it again as MP4 (H.264) or WebM and upload that."
+    ),
+}
+
+
+@pytest.mark.parametrize("sample", NOT_A_VIDEO)
+def test_a_renamed_non_video_is_refused_on_the_lecture_page(client, course, sample):
+    client.force_login(course.created_by)
+    video = _lecture(course, "1.1")
+    before = _upload_state(course)
+
+    response = client.post(
+        reverse("catalog:studio-lecture-media", args=[course.pk, video.pk]),
+        {"media-file": upload("talk.mp4", not_videos()[sample], "video/mp4")},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [(reverse("catalog:studio-lecture", args=[course.pk, video.pk]) + "#media", 302)]
+    assert _messages(response) == [NOT_A_VIDEO[sample]]
+    assert NOT_A_VIDEO[sample] in response.content.decode()
+    assert _upload_state(course) == before
+
+
+def test_a_file_over_its_kinds_limit_is_refused_on_the_lecture_page(client, course, settings):
+    settings.UPLOAD_MAX_BYTES = {**settings.UPLOAD_MAX_BYTES, "pdf": 1024, "resource": 1024}
+    client.force_login(course.created_by)
+    pdf = _pdf_lecture(course)
+    before = _upload_state(course)
+
+    media = client.post(
+        reverse("catalog:studio-lecture-media", args=[course.pk, pdf.pk]),
+        {"media-file": upload("slides.pdf", pdf_bytes("x" * 2000))},
+        follow=True,
+    )
+    resource = client.post(
+        reverse("catalog:studio-resource-add", args=[course.pk, pdf.pk]),
+        {"resource-file": upload("notes.pdf", pdf_bytes("x" * 2000)), "resource-title": "Notes"},
+        follow=True,
+    )
+
+    for response in (media, resource):
+        assert response.status_code == 200
+        assert _messages(response) == ["The file is larger than 1.0\xa0KB."]
+        assert "The file is larger than 1.0\xa0KB." in response.content.decode()
+    assert _upload_state(course) == before
+
+
+def test_a_request_over_the_upload_limit_gets_a_413_page(client, course, settings):
+    settings.UPLOAD_REQUEST_MAX_BYTES = 2048
+    client.force_login(course.created_by)
+    pdf = _pdf_lecture(course)
+    before = _upload_state(course)
+
+    answers = [
+        client.post(
+            reverse("catalog:studio-lecture-media", args=[course.pk, pdf.pk]),
+            {"media-file": upload("slides.pdf", pdf_bytes("x" * 4000))},
+        ),
+        client.post(
+            reverse("catalog:studio-resource-add", args=[course.pk, pdf.pk]),
+            {"resource-file": upload("notes.pdf", pdf_bytes("x" * 4000))},
+        ),
+    ]
+
+    for response in answers:
+        assert response.status_code == 413
+        assert "This upload is too large: the limit is 2.0\xa0KB." in response.content.decode()
+    assert _upload_state(course) == before
+
+
+@pytest.mark.parametrize("file_name", ["../../etc/passwd.pdf", "..\\..\\etc\\passwd.pdf", "/etc/passwd.pdf"])
+def test_a_path_in_the_file_name_is_never_used_by_the_pages(client, course, tmp_path, file_name):
+    client.force_login(course.created_by)
+    pdf = _pdf_lecture(course)
+
+    media = client.post(
+        reverse("catalog:studio-lecture-media", args=[course.pk, pdf.pk]),
+        {"media-file": upload(file_name, pdf_bytes())},
+    )
+    resource = client.post(
+        reverse("catalog:studio-resource-add", args=[course.pk, pdf.pk]),
+        {"resource-file": upload(file_name, pdf_bytes())},
+    )
+    page = client.get(reverse("catalog:studio-lecture", args=[course.pk, pdf.pk])).content.decode()
+
+    assert media.status_code == resource.status_code == 302
+    pdf.refresh_from_db()
+    stored = Resource.objects.get(lecture=pdf)
+    root = Path(settings.MEDIA_ROOT).resolve()
+    for name, folder in [(pdf.media.name, "lectures"), (stored.file.name, "resources")]:
+        assert re.fullmatch(rf"{folder}/{course.pk}/[0-9a-f]{{32}}\.pdf", name), name
+        assert (root / name).resolve().is_relative_to(root) and (root / name).is_file()
+    assert _stored_files() == sorted([pdf.media.name, stored.file.name])
+    assert [path for path in tmp_path.rglob("passwd*")] == []
+    assert stored.title == "passwd.pdf"
+    shown = page.split('id="resources"')[1].split("</section>")[0]
+    assert "passwd.pdf" in shown and "etc" not in shown, shown
+
+
 def test_a_question_is_built_and_a_refused_one_comes_back_in_place(client, course):
     client.force_login(course.created_by)
     quiz = _lecture(course, "2.1")
@@ -538,6 +661,27 @@ def test_the_team_and_moderators_preview_the_latest_revision(client, course, mod
         assert response.status_code == 200
         assert "Preview of version 1 (Draft)" in text and "<strong>Python</strong>" in text
         assert reverse("catalog:studio-course-preview-lecture", args=[course.pk, _lecture(course, "2.1").pk]) in text
+
+
+def test_the_preview_groups_skills_by_area_at_the_same_cost(client, course, django_assert_num_queries):
+    front_end = SkillArea.objects.create(name="Front-end", slug="front-end", position=0)
+    back_end = SkillArea.objects.create(name="Back-end", slug="back-end", position=1)
+    course.revisions.get().skills.add(
+        Skill.objects.create(area=back_end, name="Django", slug="django"),
+        Skill.objects.create(area=front_end, name="Vue", slug="vue"),
+        Skill.objects.create(area=front_end, name="React", slug="react"),
+    )
+    client.force_login(course.created_by)
+
+    with django_assert_num_queries(6 + SIGNED_IN):  # as without skills: they come with their areas
+        page = client.get(reverse("catalog:studio-course-preview", args=[course.pk])).content.decode()
+
+    section = page.split('id="skills-title"')[1].split("</section>")[0]
+    groups = [
+        (area, re.findall(r'<li class="chip chip--brand">([^<]+)</li>', chips))
+        for area, chips in re.findall(r"<dt>([^<]+)</dt>\s*<dd>(.*?)</dd>", section, flags=re.DOTALL)
+    ]
+    assert groups == [("Front-end", ["React", "Vue"]), ("Back-end", ["Django"])]
 
 
 def test_a_lecture_preview_plays_through_the_protected_address(client, course, django_assert_num_queries):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agora.accounts.tests.factories import UserFactory
 from agora.catalog import selectors
-from agora.catalog.models import Course, CourseStatus
+from agora.catalog.models import Category, Course, CourseStatus, Skill, SkillArea
 from agora.catalog.selectors import SORTS, CatalogFilters
 from agora.catalog.tests.factories import CategoryFactory, course_draft, course_published, courses_bulk
 
@@ -289,6 +289,67 @@ def test_the_api_refuses_an_unknown_category_and_bad_values(client, shelf):
     assert client.get("/api/v1/courses", {"category": "nope"}).status_code == 404
     assert client.get("/api/v1/courses", {"level": "expert"}).status_code == 422
     assert client.get("/api/v1/courses", {"limit": 1000}).status_code == 422
+
+
+def test_the_api_lists_the_category_tree_with_ids(client, shelf):
+    development, web = Category.objects.get(slug="development"), Category.objects.get(slug="web")
+    Category.objects.filter(pk=development.pk).update(description="Code of every kind.")
+
+    response = client.get("/api/v1/categories")
+
+    assert response.status_code == 200
+    tree = response.json()
+    assert [(root["slug"], [child["slug"] for child in root["children"]]) for root in tree] == [
+        ("design", []),
+        ("development", ["mobile", "web"]),
+    ]
+    assert {key: value for key, value in tree[1].items() if key != "children"} == {
+        "id": development.pk,
+        "slug": "development",
+        "name": "Development",
+        "description": "Code of every kind.",
+        "url": "/courses/category/development/",
+        "parent_id": None,
+    }
+    assert tree[1]["children"][1] == {
+        "id": web.pk,
+        "slug": "web",
+        "name": "Web",
+        "description": "",
+        "url": "/courses/category/web/",
+        "parent_id": development.pk,
+        "children": [],
+    }
+
+
+def test_the_api_lists_skills_grouped_by_area_in_their_order(client):
+    back_end = SkillArea.objects.create(name="Back-end", slug="back-end", position=1)
+    front_end = SkillArea.objects.create(name="Front-end", slug="front-end", position=0)
+    SkillArea.objects.create(name="Nothing yet", slug="nothing-yet", position=2)
+    vue = Skill.objects.create(area=front_end, name="Vue", slug="vue")
+    django = Skill.objects.create(area=back_end, name="Django", slug="django")
+    react = Skill.objects.create(area=front_end, name="React", slug="react")
+
+    response = client.get("/api/v1/skills")
+
+    assert response.status_code == 200
+    assert response.json() == [
+        {
+            "id": front_end.pk,
+            "slug": "front-end",
+            "name": "Front-end",
+            "skills": [
+                {"id": react.pk, "slug": "react", "name": "React"},
+                {"id": vue.pk, "slug": "vue", "name": "Vue"},
+            ],
+        },
+        {
+            "id": back_end.pk,
+            "slug": "back-end",
+            "name": "Back-end",
+            "skills": [{"id": django.pk, "slug": "django", "name": "Django"}],
+        },
+    ]
 
 
 def test_the_api_offers_exactly_the_catalogs_choices():

@@ -82,6 +82,35 @@ def test_the_course_page_shows_listing_curriculum_team_and_price(client, course)
     assert page.count("Free preview") == 1
 
 
+def skill_groups(page: str) -> list[tuple[str, list[str]]]:
+    """The "Skills you'll gain" section as (area, skills) pairs, in the page's order."""
+    section = page.split('id="skills-title"')[1].split("</section>")[0]
+    return [
+        (area, re.findall(r'<li class="chip chip--brand">([^<]+)</li>', chips))
+        for area, chips in re.findall(r"<dt>([^<]+)</dt>\s*<dd>(.*?)</dd>", section, flags=re.DOTALL)
+    ]
+
+
+def test_the_course_page_groups_skills_by_area(client, course, django_assert_num_queries):
+    back_end = SkillArea.objects.create(name="Back-end", slug="back-end", position=2)
+    data = SkillArea.objects.create(name="Data", slug="data", position=1)
+    course.published_revision.skills.add(
+        Skill.objects.create(area=back_end, name="Node.js", slug="node"),
+        Skill.objects.create(area=data, name="SQL", slug="sql"),
+        Skill.objects.create(area=back_end, name="Django", slug="django"),
+        Skill.objects.create(area=SkillArea.objects.get(slug="front-end"), name="CSS", slug="css"),
+    )
+
+    with django_assert_num_queries(6):  # as test_query_counts.py pins it: the skills come with their areas
+        page = client.get(reverse("catalog:course", args=[course.slug])).content.decode()
+
+    assert skill_groups(page) == [
+        ("Front-end", ["CSS", "React"]),  # position 0
+        ("Data", ["SQL"]),
+        ("Back-end", ["Django", "Node.js"]),
+    ]
+
+
 def test_the_course_api_gives_the_curriculum_with_stable_keys(client, course):
     body = client.get(f"/api/v1/courses/{course.slug}").json()
 

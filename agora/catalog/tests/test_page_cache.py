@@ -8,6 +8,7 @@ from django.urls import reverse
 from agora.accounts.tests.factories import UserFactory
 from agora.catalog import services
 from agora.catalog.models import Course
+from agora.catalog.page_cache import catalog_pages_expire
 from agora.catalog.tests.factories import course_published, revision_submit
 
 pytestmark = pytest.mark.django_db
@@ -78,13 +79,18 @@ def test_a_page_is_cached_per_language(client):
     assert 'lang="en"' in english and 'lang="ru"' in russian
 
 
-def test_a_blocked_course_stays_hidden_from_the_cache_only_until_it_expires(client):
-    """Blocking arrives with publishing (part 2); it must call catalog_pages_expire like approval does."""
-    course = course_published(title="Soon blocked")
-    client.get(reverse("catalog:course", args=[course.slug]))
+def test_a_change_behind_the_caches_back_shows_only_once_the_pages_expire(client):
+    """What blocking relies on: a change made without catalog_pages_expire() (here a bare status
+    update) is not seen by visitors until the pages expire. That publishing's block does expire them is
+    proved by agora/publishing/tests/test_views.py::test_a_blocked_course_leaves_the_catalog_at_once."""
+    course = course_published(title="Soon hidden")
+    url = reverse("catalog:course", args=[course.slug])
+    assert client.get(url).status_code == 200  # now cached for visitors
     Course.objects.filter(pk=course.pk).update(status="blocked")
 
-    from agora.catalog.page_cache import catalog_pages_expire
-
+    stale = client.get(url)
     catalog_pages_expire()
-    assert client.get(reverse("catalog:course", args=[course.slug])).status_code == 404
+    fresh = client.get(url)
+
+    assert stale.status_code == 200 and "Soon hidden" in stale.content.decode()
+    assert fresh.status_code == 404

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from agora.accounts.tests.factories import UserFactory
 from agora.catalog.cursors import AFTER, Cursor
-from agora.catalog.models import Course, Lecture, Module, WishlistItem
+from agora.catalog.models import Course, Lecture, Module, Skill, SkillArea, WishlistItem
 from agora.catalog.tests.factories import CategoryFactory, course_published, courses_bulk
 from agora.core.jwt import token_pair_issue
 
@@ -33,6 +33,8 @@ API = {  # + 1 to read the bearer token's user for the wishlist
     "api course": 5,  # as the page, without the team's totals
     "api author": 7,
     "api wishlist": 4,
+    "api categories": 1,  # the whole tree
+    "api skills": 1,  # skills with their areas
 }
 
 
@@ -43,12 +45,23 @@ def catalog():
     author = UserFactory()
     courses_bulk(9, author=author, category=category)
     course = course_published(author=author, title="Target", category=category)
+    area = SkillArea.objects.create(name="Back-end", slug="back-end")
+    course.published_revision.skills.add(Skill.objects.create(area=area, name="Django", slug="django"))
     return {"author": author, "category": category, "course": course}
 
 
 def _grow(catalog, learner):
-    """From 10 courses to 10,000, with a bigger curriculum, a bigger team figure and a longer wishlist."""
+    """From 10 courses to 10,000, with a bigger curriculum, a bigger team figure, a longer wishlist, more
+    categories and more skills (in more areas)."""
     courses_bulk(9_990, author=catalog["author"], category=catalog["category"])
+    for number in range(10):
+        parent = CategoryFactory(slug=f"more-{number}")
+        for child in range(5):
+            CategoryFactory(slug=f"more-{number}-{child}", parent=parent)
+    for number in range(8):
+        area = SkillArea.objects.create(name=f"Area {number}", slug=f"area-{number}", position=number)
+        skills = [Skill(area=area, name=f"Skill {number}.{n}", slug=f"skill-{number}-{n}") for n in range(12)]
+        catalog["course"].published_revision.skills.add(*Skill.objects.bulk_create(skills)[:2])
     revision = catalog["course"].published_revision
     for position in range(5, 25):
         module = Module.objects.create(revision=revision, title=f"More {position}", position=position)
@@ -94,6 +107,8 @@ def _api(client, catalog, learner):
         "api course": (f"/api/v1/courses/{catalog['course'].slug}", {}),
         "api author": (f"/api/v1/authors/{catalog['author'].pk}", {}),
         "api wishlist": ("/api/v1/wishlist", token),
+        "api categories": ("/api/v1/categories", {}),
+        "api skills": ("/api/v1/skills", {}),
     }
     counts = {}
     for name, (url, headers) in calls.items():

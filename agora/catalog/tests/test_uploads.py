@@ -4,6 +4,7 @@ sizes before content, ffprobe run safely, images re-encoded, names never used as
 import io
 import re
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,27 @@ def samples(tmp_path_factory):
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def uploads_counted(monkeypatch, quality_figure):
+    """Every sample this module's tests hand to upload_check, counted as accepted or rejected."""
+    judged = {"accepted": 0, "rejected": 0}
+    check = upload_check
+
+    def counted(file, kind):
+        try:
+            checked = check(file, kind)
+        except ServiceError:
+            judged["rejected"] += 1
+            raise
+        judged["accepted"] += 1
+        return checked
+
+    monkeypatch.setattr(sys.modules[__name__], "upload_check", counted)
+    yield
+    if any(judged.values()):
+        quality_figure("uploads", **judged)
 
 
 def refusal(file, kind) -> ServiceError:

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.test import Client
 from django.urls import path
 from ninja import Field, NinjaAPI
 from ninja.errors import HttpError
@@ -196,9 +197,22 @@ def test_a_bug_is_still_a_server_error(client):
 
 
 def test_paths_without_an_operation_answer_json_404(client):
-    for url in ["/api/v1/", "/api/v1/nothing/here", "/api/v1/me/"]:
+    for url in ["/api/v1/", "/api/v1/nothing/here"]:
         response = client.get(url)
         assert (response.status_code, response.json()) == (404, {"detail": "Not found.", "code": "not_found"})
+
+
+def test_a_post_to_a_wrong_path_is_a_json_404_that_names_the_right_one():
+    browser_like = Client(enforce_csrf_checks=True)  # a POST without a CSRF token, as an API client sends
+
+    slash = browser_like.post("/api/v1/studio/courses/", "{}", content_type="application/json")
+    nowhere = browser_like.post("/api/v1/nothing/here", "{}", content_type="application/json")
+
+    assert (slash.status_code, slash.json()) == (
+        404,
+        {"detail": "Not found. API addresses end without a slash: /api/v1/studio/courses", "code": "not_found"},
+    )
+    assert (nowhere.status_code, nowhere.json()["code"]) == (404, "not_found")
 
 
 def test_a_method_without_an_operation_answers_json_405(client):

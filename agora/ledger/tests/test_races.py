@@ -62,7 +62,9 @@ def hold_job(book: Book, payer: str, creator: str, amount: int):
 
 
 @pytest.mark.parametrize(("command", "rounds"), [("transfer", 30), ("hold", 10)])
-def test_twenty_debits_against_a_wallet_that_can_pay_for_five(transactional_book: Book, command: str, rounds: int):
+def test_twenty_debits_against_a_wallet_that_can_pay_for_five(
+    transactional_book: Book, command: str, rounds: int, quality_figure
+):
     book = transactional_book
     book.wallet("creator")
     for round_number in range(rounds):
@@ -73,10 +75,18 @@ def test_twenty_debits_against_a_wallet_that_can_pay_for_five(transactional_book
         jobs = [make(book, payer, "creator", 100) for _ in range(20)]
 
         outcome = race(jobs)
+        balances = book.balances()
+        quality_figure(
+            f"ledger_debits_{command}",
+            rounds=1,
+            debits=len(jobs),
+            succeeded=len(outcome.results),
+            oversells=max(0, len(outcome.results) - 5),
+            negative_balances=int(balances[payer] < 0),
+        )
 
         assert len(outcome.results) == 5, round_number
         assert codes(outcome) == ["insufficient_funds"] * 15
-        balances = book.balances()
         assert balances[payer] == 0
         assert balances[f"{payer}.held"] == (500 if command == "hold" else 0)
     paid = rounds * 500
@@ -85,7 +95,7 @@ def test_twenty_debits_against_a_wallet_that_can_pay_for_five(transactional_book
     assert_ledger_sound()
 
 
-def test_the_same_key_ten_times_at_once_books_one_transaction(transactional_book: Book):
+def test_the_same_key_ten_times_at_once_books_one_transaction(transactional_book: Book, quality_figure):
     book = transactional_book
     book.wallet("payer")
     book.wallet("creator")
@@ -95,9 +105,13 @@ def test_the_same_key_ten_times_at_once_books_one_transaction(transactional_book
         for source in ("payer", "clearing"):
             idempotency_key = f"race:{round_number}:{source}"
             outcome = race([pay_job(book, source, "creator", 100, idempotency_key) for _ in range(10)])
+            booked = Transaction.objects.filter(idempotency_key=idempotency_key).count()
+            quality_figure(
+                "idempotency_ledger", keys=1, requests=len(outcome.results) + len(outcome.errors), extra=booked - 1
+            )
             assert codes(outcome) == []
             assert len({result.pk for result in outcome.results}) == 1
-            assert Transaction.objects.filter(idempotency_key=idempotency_key).count() == 1
+            assert booked == 1
     assert book.balances() == book.expect(outside=-1000, clearing=-500, payer=500, creator=1000)
     assert_ledger_sound()
 
@@ -115,7 +129,7 @@ def test_the_same_key_for_different_requests_at_once_books_one_and_refuses_the_r
     assert_ledger_sound()
 
 
-def test_a_hold_posted_voided_and_expired_at_once_resolves_exactly_once(transactional_book: Book):
+def test_a_hold_posted_voided_and_expired_at_once_resolves_exactly_once(transactional_book: Book, quality_figure):
     book = transactional_book
     payer = book.wallet("payer")
     book.wallet("creator")
@@ -131,6 +145,7 @@ def test_a_hold_posted_voided_and_expired_at_once_resolves_exactly_once(transact
                 lambda hold=hold: hold_expire(idempotency_key=key(), hold=hold, actor=None, reason="lapsed"),
             ]
         )
+        quality_figure("ledger_resolve", rounds=1, winners=len(outcome.results))
         assert len(outcome.results) == 1
         assert codes(outcome) == ["hold_not_pending"] * 2
         hold.refresh_from_db()
@@ -142,7 +157,7 @@ def test_a_hold_posted_voided_and_expired_at_once_resolves_exactly_once(transact
     assert_ledger_sound()
 
 
-def test_opposite_transfers_at_once_surface_no_deadlock(transactional_book: Book):
+def test_opposite_transfers_at_once_surface_no_deadlock(transactional_book: Book, quality_figure):
     book = transactional_book
     for name in ("a", "b", "c"):
         book.wallet(name)
@@ -164,6 +179,7 @@ def test_opposite_transfers_at_once_surface_no_deadlock(transactional_book: Book
     for _ in range(40):
         jobs += [pay_job(book, "a", "b", 3), pay_job(book, "b", "a", 2), both_to_c("a", "b"), both_to_c("b", "a")]
     outcome = race(jobs)
+    quality_figure("ledger_deadlock", transfers=len(jobs), errors=len(outcome.errors))
     assert outcome.errors == []
     assert len(outcome.results) == 160
     assert book.balances() == book.expect(outside=-20_000, a=10_000 - 40 - 80, b=10_000 + 40 - 80, c=160)
@@ -198,7 +214,7 @@ def test_many_payers_crediting_one_creator_while_the_fold_job_runs(transactional
     assert_ledger_sound()
 
 
-def test_a_connection_killed_mid_transaction_leaves_nothing_half_written(transactional_book: Book):
+def test_a_connection_killed_mid_transaction_leaves_nothing_half_written(transactional_book: Book, quality_figure):
     book = transactional_book
     book.wallet("payer")
     book.wallet("creator")
@@ -232,8 +248,10 @@ def test_a_connection_killed_mid_transaction_leaves_nothing_half_written(transac
     killed.set()
     thread.join(10)
     assert len(failures) == 1 and isinstance(failures[0], DatabaseError), failures
+    half_written = Transaction.objects.filter(idempotency_key="killed:1").count()
+    quality_figure("crash_killed_connection", killed=len(failures), half_written=half_written)
 
-    assert not Transaction.objects.filter(idempotency_key="killed:1").exists()
+    assert not half_written
     assert book.balances() == before
     assert_ledger_sound()
     # The key is free and the payer's row unlocked: the retry goes through.

@@ -1,6 +1,7 @@
 """Hypothesis drives random sequences of ledger commands against a simple model of the balances;
 after every step the balances match the model and every invariant holds."""
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -45,8 +46,11 @@ class HeldPurchase:
 
 
 class LedgerMachine(RuleBasedStateMachine):
+    counts: Counter[str] = Counter()  # over every example run: examples, invariant checks, retries, violations
+
     def __init__(self) -> None:
         super().__init__()
+        self.counts["examples"] += 1
         self.book = Book.open()
         for name in USERS:
             self.book.wallet(name)
@@ -180,6 +184,8 @@ class LedgerMachine(RuleBasedStateMachine):
         """The same key and request again, whatever happened since: the first result, nothing moves."""
         done = data.draw(st.sampled_from(self.done))
         result = done.call()
+        self.counts["retries"] += 1
+        self.counts["changed_results"] += result.pk != done.result
         assert result.pk == done.result
 
     @rule()
@@ -188,22 +194,40 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def balances_match_the_model(self) -> None:
-        assert self.book.balances() == self.model
+        self.counts["checks"] += 1  # after the machine is set up, then after every step
+        matches = self.book.balances() == self.model
+        self.counts["violations"] += not matches
+        assert matches
 
     @invariant()
     def ledger_is_sound(self) -> None:
-        assert ledger_invariants_check() == []
+        violations = ledger_invariants_check()
+        self.counts["violations"] += len(violations)
+        assert violations == []
 
 
 @pytest.mark.django_db(transaction=True)
-def test_random_command_sequences_keep_every_invariant():
-    run_state_machine_as_test(
-        LedgerMachine,
-        settings=settings(
-            max_examples=40,
-            stateful_step_count=30,
-            deadline=None,
-            database=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-        ),
-    )
+def test_random_command_sequences_keep_every_invariant(quality_figure):
+    LedgerMachine.counts.clear()
+    try:
+        run_state_machine_as_test(
+            LedgerMachine,
+            settings=settings(
+                max_examples=40,
+                stateful_step_count=30,
+                deadline=None,
+                database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+            ),
+        )
+    finally:
+        counts = LedgerMachine.counts
+        quality_figure(
+            "ledger_hypothesis",
+            examples=counts["examples"],
+            steps=counts["checks"] - counts["examples"],
+            checks=counts["checks"],
+            violations=counts["violations"],
+            retries=counts["retries"],
+            changed_results=counts["changed_results"],
+        )

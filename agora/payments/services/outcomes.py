@@ -12,6 +12,7 @@ from django.utils import timezone
 from agora.core.audit import audit_record
 from agora.core.events import send_on_commit
 from agora.core.money import Money
+from agora.ledger import reasons
 from agora.ledger.models import AccountKind, HoldStatus
 from agora.ledger.services import (
     BusinessObject,
@@ -159,7 +160,7 @@ def _capture_book(payment: Payment) -> None:
         kind="gateway_capture",
         moves=[Move(outside, clearing, money)],
         actor=None,
-        reason=f"Payment captured by {payment.gateway}",
+        reason=reasons.PAYMENT_CAPTURED % {"gateway": payment.gateway},
         business_object=business_object,
     )
     if payment.purpose == PaymentPurpose.TOPUP:
@@ -169,7 +170,7 @@ def _capture_book(payment: Payment) -> None:
             kind="top_up",
             moves=[Move(clearing, available, money)],
             actor=payment.user,
-            reason="Wallet top-up",
+            reason=reasons.TOPUP,
             business_object=business_object,
         )
 
@@ -233,7 +234,7 @@ def _payout_in_transit(payout: Payout) -> bool:
         hold=payout.hold,
         destinations=[(in_transit, Money(payout.amount, payout.currency))],
         actor=payout.decided_by,
-        reason="Withdrawal sent to the gateway",
+        reason=reasons.WITHDRAWAL_SENT,
     )
     payout.hold.refresh_from_db()
     return True
@@ -254,7 +255,7 @@ def _payout_settle(payout: Payout) -> None:
             kind=kind,
             moves=[Move(source, destination, money)],
             actor=payout.decided_by,
-            reason=f"Withdrawal paid by {payout.gateway}",
+            reason=reasons.WITHDRAWAL_PAID % {"gateway": payout.gateway},
             business_object=BusinessObject.of(payout),
         )
     payout.status = PayoutStatus.PAID
@@ -271,7 +272,7 @@ def _payout_fail(payout: Payout, reason: str) -> None:
             idempotency_key=f"payments.payout:{payout.pk}:void",
             hold=payout.hold,
             actor=payout.decided_by,
-            reason="Withdrawal failed at the gateway",
+            reason=reasons.WITHDRAWAL_FAILED,
         )
     else:
         money = Money(payout.amount, payout.currency)
@@ -286,7 +287,7 @@ def _payout_fail(payout: Payout, reason: str) -> None:
                 )
             ],
             actor=payout.decided_by,
-            reason="Withdrawal returned by the gateway",
+            reason=reasons.WITHDRAWAL_RETURNED,
             business_object=BusinessObject.of(payout),
         )
     payout.status = PayoutStatus.FAILED

@@ -17,6 +17,7 @@ from agora.accounts.models import User
 from agora.core.audit import audit_record
 from agora.core.errors import NotFound, PermissionDenied, ServiceError
 from agora.core.money import Money
+from agora.ledger import reasons
 from agora.ledger.models import HoldReleaseCondition
 from agora.ledger.services import BusinessObject, hold_create, hold_void
 from agora.payments.access import access_payout_for_review
@@ -39,8 +40,12 @@ def payout_method_add(*, user: User, kind: str, details: Mapping[str, object]) -
         raise ServiceError(_("Payouts of this kind are not available."), code="method_not_supported", field="kind")
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()  # one count at a time per user
-        if PayoutMethod.objects.filter(user=user, is_active=True).count() >= ACTIVE_METHODS_MAX:
+        active = list(PayoutMethod.objects.filter(user=user, is_active=True))
+        if len(active) >= ACTIVE_METHODS_MAX:
             raise ServiceError(_("Remove a payout method before adding another."), code="too_many_methods")
+        # Details are encrypted with a fresh nonce each time, so the few active ones are compared decrypted.
+        if any(m.kind == kind and details_decrypt(m.details_encrypted) == checked.details for m in active):
+            raise ServiceError(_("This payout method is already in your list."), code="method_duplicate")
         method = PayoutMethod.objects.create(
             user=user,
             kind=kind,
@@ -88,7 +93,7 @@ def withdrawal_request(*, user: User, method_id: int, amount: int, idempotency_k
                 amount=Money(amount, currency),
                 release_condition=HoldReleaseCondition.MANUAL,
                 actor=user,
-                reason="Withdrawal requested",
+                reason=reasons.WITHDRAWAL_REQUESTED,
                 business_object=BusinessObject(Payout._meta.label_lower, str(payout_id)),
             )
             payout = Payout.objects.create(
@@ -141,7 +146,7 @@ def withdrawal_reject(*, actor: User, payout_id: int, reason: str) -> Payout:
             idempotency_key=f"payments.payout:{payout.pk}:reject",
             hold=payout.hold,
             actor=actor,
-            reason=f"Withdrawal rejected: {payout.reason}",
+            reason=reasons.WITHDRAWAL_REJECTED % {"reason": payout.reason},
         )
         audit_record(actor=actor, action="payments.withdrawal_rejected", target=payout, reason=payout.reason)
     return payout

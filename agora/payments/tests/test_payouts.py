@@ -36,7 +36,9 @@ def creator(wallets):
 
 
 def bank(user, iban: str = IBAN_PAID) -> PayoutMethod:
-    return payout_method_add(user=user, kind="bank", details={"iban": iban, "account_holder": "Ada Lovelace"})
+    """The user's account at `iban`, added the first time (the same account is not added twice)."""
+    added = PayoutMethod.objects.filter(user=user, kind="bank", is_active=True, masked__endswith=iban[-4:]).first()
+    return added or payout_method_add(user=user, kind="bank", details={"iban": iban, "account_holder": "Ada Lovelace"})
 
 
 # Payout methods ---------------------------------------------------------------------------------------
@@ -58,6 +60,22 @@ def test_methods_are_checked_masked_and_stored_encrypted(creator):
     }
     stored = PayoutMethod.objects.values_list("details_encrypted", flat=True)
     assert not any("3704" in text or "jane" in text or "AbCd" in text for text in stored)
+
+
+def test_the_same_account_is_not_added_twice_however_it_is_typed(creator):
+    first = payout_method_add(user=creator, kind="bank", details={"iban": IBAN_PAID, "account_holder": "Ada Lovelace"})
+
+    with pytest.raises(ServiceError) as refused:
+        payout_method_add(
+            user=creator,
+            kind="bank",
+            details={"iban": IBAN_PAID.replace(" ", "").lower(), "account_holder": "Ada Lovelace"},
+        )
+    payout_method_remove(user=creator, method_id=first.pk)
+    again = payout_method_add(user=creator, kind="bank", details={"iban": IBAN_PAID, "account_holder": "Ada Lovelace"})
+
+    assert refused.value.code == "method_duplicate"
+    assert PayoutMethod.objects.filter(user=creator, is_active=True).get() == again
 
 
 def test_the_ui_forms_holder_name_is_accepted_too(creator):

@@ -43,7 +43,7 @@ def funded(wallets, name: str, amount: int):
     return user
 
 
-def test_the_same_webhook_ten_times_at_once_credits_once(transactional_wallets):
+def test_the_same_webhook_ten_times_at_once_credits_once(transactional_wallets, quality_figure):
     wallets = transactional_wallets
     for round_number in range(3):
         payer = wallets.add(f"payer{round_number}", UserFactory())
@@ -51,7 +51,13 @@ def test_the_same_webhook_ten_times_at_once_credits_once(transactional_wallets):
         body = sandbox_event_body("payment_intent.succeeded", payment)
 
         outcome = race([lambda body=body: webhook_post(Client(), body).json()["outcome"] for _ in range(10)])
-
+        credits = Transaction.objects.filter(kind="top_up", object_id=str(payment.pk)).count()
+        quality_figure(
+            "webhook_duplicates", rounds=1, posts=len(outcome.results) + len(outcome.errors), credits=credits
+        )
+        quality_figure(
+            "idempotency_payments", keys=1, requests=len(outcome.results) + len(outcome.errors), extra=credits - 1
+        )
         assert codes(outcome) == []
         assert sorted(outcome.results) == ["applied"] + ["duplicate"] * 9
         assert GatewayEvent.objects.filter(payment_id_filter(payment)).count() == 1
@@ -67,19 +73,24 @@ def payment_id_filter(payment: Payment):
     return Q(payload__data__object__metadata__payment_id=str(payment.pk))
 
 
-def test_the_same_top_up_key_eight_times_at_once_opens_one_payment(transactional_wallets):
+def test_the_same_top_up_key_eight_times_at_once_opens_one_payment(transactional_wallets, quality_figure):
     payer = transactional_wallets.add("payer", UserFactory())
     idempotency_key = key()
 
     outcome = race([lambda: topup_start(user=payer, amount=5000, idempotency_key=idempotency_key) for _ in range(8)])
-
+    quality_figure(
+        "idempotency_payments",
+        keys=1,
+        requests=len(outcome.results) + len(outcome.errors),
+        extra=Payment.objects.count() + SandboxCharge.objects.count() - 2,
+    )
     assert codes(outcome) == []
     assert len({payment.pk for payment in outcome.results}) == 1
     assert len({payment.gateway_payment_id for payment in outcome.results}) == 1
     assert Payment.objects.count() == 1 and SandboxCharge.objects.count() == 1
 
 
-def test_a_withdrawal_racing_a_purchase_on_the_same_balance_one_wins_cleanly(transactional_wallets):
+def test_a_withdrawal_racing_a_purchase_on_the_same_balance_one_wins_cleanly(transactional_wallets, quality_figure):
     wallets = transactional_wallets
     shop = wallets.add("shop", UserFactory())
     wins = {"withdrawal": 0, "purchase": 0}
@@ -108,6 +119,7 @@ def test_a_withdrawal_racing_a_purchase_on_the_same_balance_one_wins_cleanly(tra
         assert codes(outcome) == ["insufficient_funds"]
         [winner] = outcome.results
         wins[winner] += 1
+        quality_figure("payout_races", withdrawal_rounds=1)
         balances = wallets.balances()
         assert balances[name] == 0
         assert balances[f"{name}.held"] == (3000 if winner == "withdrawal" else 0)
@@ -117,7 +129,7 @@ def test_a_withdrawal_racing_a_purchase_on_the_same_balance_one_wins_cleanly(tra
     assert_ledger_sound()
 
 
-def test_approving_twice_at_once_pays_out_once(transactional_wallets):
+def test_approving_twice_at_once_pays_out_once(transactional_wallets, quality_figure):
     wallets = transactional_wallets
     accountants = [staff(ACCOUNTANT) for _ in range(2)]
     for round_number in range(5):
@@ -135,14 +147,16 @@ def test_approving_twice_at_once_pays_out_once(transactional_wallets):
 
         assert codes(outcome) == ["payout_decided"]
         assert [result.status for result in outcome.results] == [PayoutStatus.PAID]
-        assert SandboxPayout.objects.filter(merchant_key=f"payout:{payout.pk}").count() == 1
+        gateway_payouts = SandboxPayout.objects.filter(merchant_key=f"payout:{payout.pk}").count()
+        quality_figure("payout_races", approval_rounds=1, gateway_payouts=gateway_payouts)
+        assert gateway_payouts == 1
         assert wallets.balances()[name] == 0
     assert wallets.balances()["in_transit"] == 0
     assert wallets.balances()["outside"] == 0  # 25,000 in by top-ups, 25,000 out by payouts
     assert_ledger_sound()
 
 
-def test_the_same_withdrawal_key_eight_times_at_once_holds_once(transactional_wallets):
+def test_the_same_withdrawal_key_eight_times_at_once_holds_once(transactional_wallets, quality_figure):
     wallets = transactional_wallets
     creator = funded(wallets, "creator", 5000)
     method = payout_method_add(user=creator, kind="paypal", details={"email": "creator@example.com"})
@@ -155,6 +169,12 @@ def test_the_same_withdrawal_key_eight_times_at_once_holds_once(transactional_wa
         ]
     )
 
+    quality_figure(
+        "idempotency_payments",
+        keys=1,
+        requests=len(outcome.results) + len(outcome.errors),
+        extra=Payout.objects.count() + Hold.objects.count() - 2,
+    )
     assert codes(outcome) == []
     assert len({payout.pk for payout in outcome.results}) == 1
     assert Payout.objects.count() == 1 and Hold.objects.count() == 1

@@ -41,13 +41,17 @@ def payer(wallets):
 
 
 def test_a_capture_whose_handling_crashed_is_repaired_once(client, wallets, payer, monkeypatch, received,
-                                                            django_capture_on_commit_callbacks):  # fmt: skip
+                                                            django_capture_on_commit_callbacks,
+                                                            quality_figure):  # fmt: skip
     payment = topup_start(user=payer, amount=5000, idempotency_key=key())
     card_pay(client, payment)
     booking = outcomes_module._capture_book
 
+    crashes = []
+
     def crash(payment):
         booking(payment)  # the ledger rows are written ...
+        crashes.append(payment.pk)
         raise RuntimeError("the process died before our commit")  # ... and rolled back with everything else
 
     monkeypatch.setattr(outcomes_module, "_capture_book", crash)
@@ -62,6 +66,7 @@ def test_a_capture_whose_handling_crashed_is_repaired_once(client, wallets, paye
     with django_capture_on_commit_callbacks(execute=True):
         first = reconciliation_run()
         second = reconciliation_run()
+    quality_figure("crash_after_capture", crashed=len(crashes), repaired=sum(row.repaired for row in first + second))
 
     assert [
         (row.kind, row.object_id, row.our_status, row.gateway_status, row.problem, row.repaired) for row in first

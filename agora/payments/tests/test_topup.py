@@ -50,7 +50,7 @@ def test_a_top_up_with_the_success_card_credits_the_wallet_once(
 
     response = card_pay(client, payment)
     assert response.status_code == 302
-    assert response.headers["Location"] == f"{wallet_url()}?payment={payment.pk}"
+    assert response.headers["Location"] == f"{wallet_url()}?payment={payment.pk}&redirect_status=succeeded"
     charge = SandboxCharge.objects.get(charge_id=payment.gateway_payment_id)
     assert (charge.status, charge.card_last4, charge.amount) == (SandboxChargeStatus.SUCCEEDED, "4242", 5000)
     payment.refresh_from_db()

@@ -9,8 +9,9 @@ import uuid
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agora.accounts.tests.factories import UserFactory
 from agora.core.money import Money
@@ -84,7 +85,9 @@ def release(hold: Hold) -> None:
 
 
 def bank(user) -> PayoutMethod:
-    return payout_method_add(user=user, kind="bank", details={"iban": IBAN, "account_holder": "Ada Lovelace"})
+    """The user's bank account, added the first time (the same account is not added twice)."""
+    added = PayoutMethod.objects.filter(user=user, kind="bank", is_active=True).first()
+    return added or payout_method_add(user=user, kind="bank", details={"iban": IBAN, "account_holder": "Ada Lovelace"})
 
 
 def rows(response) -> list[tuple[str, str, str]]:
@@ -291,10 +294,27 @@ def test_the_csv_export_is_only_ones_own(client, learner):
 
 @pytest.mark.parametrize(
     ("text", "minor_units"),
-    [("50", 5000), ("50.00", 5000), ("50.5", 5050), ("50,05", 5005), (" 1 000.10 ", 100_010), ("0.07", 7)],
+    [
+        ("50", 5000),
+        ("50.00", 5000),
+        ("50.5", 5050),
+        ("50,05", 5005),
+        (" 1 000.10 ", 100_010),
+        ("0.07", 7),
+        ("1,000", 100_000),
+        ("12,345.60", 1_234_560),
+    ],
 )
 def test_amounts_are_parsed_to_exact_minor_units(text, minor_units):
     assert amount_parse(text, "USD") == minor_units
+
+
+def test_a_comma_groups_thousands_only_where_the_language_writes_it_so():
+    with translation.override("ru"):
+        assert amount_parse("1 000,50", "USD") == 100_050
+        with pytest.raises(ValidationError) as refused:
+            amount_parse("1,000", "USD")  # one and a thousandth, too precise: not a thousand
+    assert refused.value.code == "precision"
 
 
 def test_amounts_follow_the_currencys_decimals():
@@ -337,7 +357,9 @@ def test_each_rendering_of_the_top_up_form_has_a_new_key(client, learner):
         ("-5", "Enter an amount in numbers, like 50.00."),
         ("1e3", "Enter an amount in numbers, like 50.00."),
         ("50.001", "Use at most 2 digits after the decimal point."),
-        ("1,000.00", "Enter an amount in numbers, like 50.00."),
+        ("1,000.001", "Use at most 2 digits after the decimal point."),
+        ("1,00,000", "Enter an amount in numbers, like 50.00."),
+        ("99999999999999999999", "That amount is too large."),
         ("５０", "Enter an amount in numbers, like 50.00."),
         ("4.99", "The smallest amount is $5.00."),
         ("1000.01", "The largest amount is $1,000.00."),
@@ -362,7 +384,7 @@ def test_back_from_the_card_page_the_payment_is_followed_until_confirmed(client,
     client.post(reverse("payments:topup"), {"amount": "50.00", "idempotency_key": uuid.uuid4()})
     payment = Payment.objects.get()
     paid = card_pay(client, payment)
-    assert paid["Location"] == f"/wallet/?payment={payment.pk}"
+    assert paid["Location"] == f"/wallet/?payment={payment.pk}&redirect_status=succeeded"
     poll_headers = {"HX-Request": "true", "HX-Target": "payment-status"}
 
     waiting = client.get(paid["Location"]).content.decode()
@@ -391,6 +413,37 @@ def test_a_declined_card_changes_nothing(client, learner):
     assert "Payment not completed" in html and "Nothing was charged" in html
     assert re.search(r'data-testid="balance-available">\$0\.00<', html)
     assert available(learner) == 0 and rows(client.get(WALLET)) == []
+
+
+def test_paid_with_another_card_after_a_decline_it_is_confirmed_not_declined(client, learner):
+    client.post(reverse("payments:topup"), {"amount": "50.00", "idempotency_key": uuid.uuid4()})
+    payment = Payment.objects.get()
+    card_pay(client, payment, number="4000 0000 0000 0002")
+    deliver_webhooks()  # our payment reads "failed" now
+    paid = card_pay(client, payment)  # the same page, another card
+
+    before_the_webhook = client.get(paid["Location"]).content.decode()
+    deliver_webhooks()
+    after_it = client.get(paid["Location"]).content.decode()
+
+    assert "Confirming your payment…" in before_the_webhook and "Nothing was charged" not in before_the_webhook
+    assert "Your payment of $50.00 is confirmed and in your balance." in after_it
+    assert available(learner) == 5000
+
+
+def test_a_failed_payment_is_not_shown_as_waiting_for_long_whatever_the_address_says(client, learner):
+    client.post(reverse("payments:topup"), {"amount": "50.00", "idempotency_key": uuid.uuid4()})
+    payment = Payment.objects.get()
+    card_pay(client, payment, number="4000 0000 0000 0002")
+    deliver_webhooks()
+    claimed = f"/wallet/?payment={payment.pk}&redirect_status=succeeded"
+
+    at_once = client.get(claimed).content.decode()
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11)):
+        later = client.get(claimed).content.decode()
+
+    assert "Confirming your payment…" in at_once
+    assert "Payment not completed" in later and 'hx-trigger="every 2s"' not in later
 
 
 def test_another_users_payment_is_not_shown(client, learner):

@@ -74,10 +74,15 @@ def test_the_same_event_twice_is_processed_once(client, wallets, payment):
         ("tampered body", lambda client, body: webhook_post_tampered(client, body)),
     ],
 )
-def test_a_bad_signature_is_refused_and_changes_nothing(client, wallets, payment, describe, post):
+def test_a_bad_signature_is_refused_and_changes_nothing(client, wallets, payment, describe, post, quality_figure):
     body = sandbox_event_body("payment_intent.succeeded", payment)
 
     response = post(client, body)
+    quality_figure(
+        "webhook_bad_signature",
+        refused=int(response.status_code == 400),
+        changed=GatewayEvent.objects.count() + Transaction.objects.count(),
+    )
 
     assert response.status_code == 400, describe
     assert response.json()["code"] == "invalid_signature"
@@ -107,15 +112,21 @@ def test_a_signed_body_that_is_not_an_event_is_refused(client):
     assert not GatewayEvent.objects.exists()
 
 
-def test_an_amount_or_currency_that_differs_credits_nothing(client, wallets, payment):
+def test_an_amount_or_currency_that_differs_credits_nothing(client, wallets, payment, quality_figure):
     for changes in ({"amount": 50}, {"currency": "eur"}):
         response = webhook_post(client, sandbox_event_body("payment_intent.succeeded", payment, data=changes))
+        quality_figure("webhook_amount_mismatch", sent=1, refused=int(response.status_code == 400))
 
         assert response.status_code == 400
         assert response.json()["code"] == "amount_mismatch"
     assert status_of(payment) == PaymentStatus.CREATED
     assert wallets.balances() == wallets.expect()
     assert GatewayEvent.objects.filter(outcome="amount_mismatch").count() == 2
+    quality_figure(
+        "webhook_amount_mismatch",
+        recorded=GatewayEvent.objects.filter(outcome="amount_mismatch").count(),
+        booked=Transaction.objects.count(),
+    )
 
 
 def test_an_event_for_no_payment_of_ours_is_recorded_and_ignored(client, payment):
@@ -153,14 +164,21 @@ def test_out_of_order_succeeded_after_failed_wins_because_the_money_was_captured
 
 
 def test_a_chaotic_sandbox_delivers_twice_and_out_of_order_and_the_wallet_is_credited_once(
-    settings, client, wallets, payment
+    settings, client, wallets, payment, quality_figure
 ):
     settings.PAYMENTS_SANDBOX_CHAOS = 1.0  # always reorder, always duplicate
 
     card_pay(client, payment)
 
     assert SandboxWebhookDelivery.objects.count() == 4
-    assert deliver_webhooks() == [
+    delivered = deliver_webhooks()
+    quality_figure(
+        "webhook_chaos",
+        deliveries=len(delivered),
+        applied=GatewayEvent.objects.filter(outcome="applied").count(),
+        credits=Transaction.objects.filter(kind="top_up").count(),
+    )
+    assert delivered == [
         "payment_intent.succeeded",
         "payment_intent.processing",
         "payment_intent.succeeded",
@@ -176,7 +194,7 @@ def test_a_chaotic_sandbox_delivers_twice_and_out_of_order_and_the_wallet_is_cre
 
 
 def test_each_delivery_is_a_job_retried_with_backoff_while_the_endpoint_fails(
-    client, wallets, payment, webhooks_through_test_client, monkeypatch
+    client, wallets, payment, webhooks_through_test_client, monkeypatch, quality_figure
 ):
     card_pay(client, payment)
     jobs = ProcrastinateJob.objects.filter(task_name="agora.payments.tasks.deliver_sandbox_webhook_task")
@@ -208,6 +226,11 @@ def test_each_delivery_is_a_job_retried_with_backoff_while_the_endpoint_fails(
     deliver_sandbox_webhook_task(delivery_id=first.pk)  # a second run of the job sends nothing
     assert SandboxWebhookDelivery.objects.get(pk=first.pk).attempts == 2
     assert wallets.balances() == wallets.expect(outside=-5000, payer=5000)
+    quality_figure(
+        "crash_endpoint",
+        failed=webhooks_through_test_client.count(500),
+        credits=Transaction.objects.filter(kind="top_up").count(),
+    )
 
 
 def test_an_unreachable_endpoint_is_a_failed_attempt(payment, client, monkeypatch):
