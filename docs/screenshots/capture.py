@@ -22,7 +22,8 @@ def log_in(page: Page, email: str) -> None:
     page.wait_for_load_state()
 
 
-def shoot(page: Page, path: str, name: str) -> None:
+def shoot(page: Page, path: str, name: str, *, height: int = 800) -> None:
+    page.set_viewport_size({"width": 1280, "height": height})
     page.goto(f"{BASE_URL}{path}")
     page.wait_for_load_state("networkidle")
     page.screenshot(path=OUT / f"{name}.png")
@@ -38,7 +39,7 @@ def main() -> None:
         shoot(page, "/", "home")
         shoot(page, "/courses/", "catalog")
         course = page.locator("main a[href^='/courses/']:not([href*='category'])").first.get_attribute("href") or "/"
-        shoot(page, course, "course-page")
+        shoot(page, course, "course-page", height=1500)  # down to the curriculum
         shoot(page, "/accounts/signup/", "signup")
         log_in(page, "ada@agora.test")
         shoot(page, "/accounts/profile/", "profile")
