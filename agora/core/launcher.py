@@ -35,11 +35,18 @@ def spawn(*command: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, cwd=BASE_DIR, start_new_session=True)
 
 
-def main() -> None:
+def environment_defaults(port: str = PORT) -> None:
+    """The default mode's settings, unless the environment already gives them."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    # Links in mail and the sandbox's webhooks go to this address: the port it really listens on.
+    os.environ.setdefault("SITE_URL", f"http://localhost:{port}")
     runtime = BASE_DIR / "var" / "run"  # private, as the XDG spec wants (tools warn about a shared one)
     runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
+
+
+def main() -> None:
+    environment_defaults()
     if not os.environ.get("DATABASE_URL"):
         from agora.core.database import embedded_database_url
 

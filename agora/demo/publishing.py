@@ -421,13 +421,18 @@ STORIES: dict[str, Callable[[DemoCourse, User, User], object]] = {
 
 # Building a draft ------------------------------------------------------------------------------------------
 
+OUTCOMES = {  # in the course's language
+    "en": lambda topic: f"Understand {topic.lower()}",
+    "ru": lambda topic: f"Разобраться в теме «{topic}»",
+}
+
 
 def _course_with_content(spec: DemoCourse, owner: User, *, with_cover: bool = True) -> Course:
     category = Category.objects.filter(slug=spec.category).first()
     course = course_create(actor=owner, title=spec.title, category=category, language=spec.language)
     draft = CourseRevision.objects.get(course=course)
     draft.subtitle, draft.description, draft.price = spec.subtitle, spec.description, spec.price
-    draft.learning_outcomes = [f"Understand {module_title.lower()}" for module_title, _ in spec.modules]
+    draft.learning_outcomes = [OUTCOMES[spec.language](title) for title, _ in spec.modules]
     if with_cover:
         draft.cover = _cover(spec)
     draft.save()
