@@ -33,7 +33,7 @@ quality: install
 	QUALITY_FIGURES=$(QUALITY_FIGURES) $(MAKE) test; status=$$?; \
 	$(PYTHON) -m agora.core.tests.quality_render $(QUALITY_FIGURES) docs/quality.md && exit $$status
 
-# docs/quality.md again from the figures the last session wrote (any `make test` or pytest run writes them).
+# docs/quality.md again from the figures the last `make quality` wrote.
 quality-render: install
 	$(PYTHON) -m agora.core.tests.quality_render $(QUALITY_FIGURES) docs/quality.md
 

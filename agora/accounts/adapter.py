@@ -10,6 +10,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sites.shortcuts import get_current_site
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -32,11 +33,16 @@ class AccountAdapter(DefaultAccountAdapter):
         """The activation or e-mail change link: verify the address, make it the login address,
         activate a pending account, spend the link. An address another account logs in with is
         refused (allauth checks only verified addresses; a pending or waiting account's is not)."""
+        refused = {"email": email_address.email}
         if not email_change_allowed(email_address=email_address):
-            context = {"email": email_address.email}
-            self.add_message(request, messages.ERROR, "account/messages/email_confirmation_failed.txt", context)
+            self.add_message(request, messages.ERROR, "account/messages/email_confirmation_failed.txt", refused)
             return False
-        confirmed = super().confirm_email(request, email_address)
+        try:
+            with transaction.atomic():
+                confirmed = super().confirm_email(request, email_address)
+        except IntegrityError:  # another account took the address between the check and the save
+            self.add_message(request, messages.ERROR, "account/messages/email_confirmation_failed.txt", refused)
+            return False
         if confirmed:
             EmailConfirmation.objects.filter(email_address__user_id=email_address.user_id).delete()
             user_mark_activated(user=email_address.user)

@@ -55,6 +55,11 @@ class EmailIn(InputSchema):
     email: EmailAddress
 
 
+class EmailChangeIn(InputSchema):
+    email: EmailAddress = Field(description="The new address.")
+    current_password: Password
+
+
 class TokenIn(InputSchema):
     email: EmailAddress
     password: Password
@@ -243,14 +248,17 @@ def me_password_change(request: HttpRequest, payload: PasswordChangeIn) -> Token
 
 
 @me_router.post("/email", response={202: DetailOut, **REFUSED})
-def me_email_change(request: HttpRequest, payload: EmailIn) -> Status:
+def me_email_change(request: HttpRequest, payload: EmailChangeIn) -> Status:
     """Ask to change one's e-mail address: a confirmation link goes to the new address, which becomes
     the login address once the link is followed (on the web, or its key sent to `POST /auth/activate`).
-    Until then the current address stays; a new request replaces the pending one. The answer is the
+    Until then the current address stays; a new request replaces the pending one. The current password
+    is required, as for a password change. The answer is the
     same whether or not another account uses the address (its link is refused when followed)."""
     if not allauth_ratelimit.consume(request, action="manage_email"):
         raise RateLimited(retry_after=CHANGE_RETRY_AFTER_SECONDS)
-    services_email.email_change_request(request=request, user=_current_user(request), email=payload.email)
+    services_email.email_change_request(
+        request=request, user=_current_user(request), email=payload.email, current_password=payload.current_password
+    )
     detail = _("We sent a confirmation link to %(email)s. Your address changes when you follow it.")
     return Status(202, {"detail": detail % {"email": payload.email.lower()}})
 

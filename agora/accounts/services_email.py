@@ -17,8 +17,12 @@ from agora.accounts.models import User
 from agora.core.errors import ServiceError
 
 
-def email_change_request(*, request: HttpRequest, user: User, email: str) -> EmailAddress:
-    """Mail a confirmation link to `email`, replacing any change asked for before (its link dies)."""
+def email_change_request(*, request: HttpRequest, user: User, email: str, current_password: str) -> EmailAddress:
+    """Mail a confirmation link to `email`, replacing any change asked for before (its link dies). The
+    current password is asked for, as for a password change: a stolen token alone cannot move the
+    account to another mailbox."""
+    if not user.check_password(current_password):
+        raise ServiceError(_("The password is not correct."), code="wrong_password", field="current_password")
     form = AddEmailForm(user=user, data={"email": email})
     if not form.is_valid():
         message = " ".join(form.errors.get("email", [])) or _("Enter a valid e-mail address.")

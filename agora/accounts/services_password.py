@@ -3,8 +3,9 @@ password with its key.
 
 The web uses allauth's views for these; these functions use the same allauth machinery (its
 login lockout counters, its change-password form, its reset e-mail, its reset tokens), so a limit
-spent on the web is spent for the API too, and a reset link works on either. Every new password is
-stored by `password_store` (allauth's pages reach it through the account adapter).
+spent on the web is spent for the API too, and a reset link works on either. allauth's pages store
+a new password through `password_store` (the account adapter: audited as `user.password_changed`); the
+API's reset sets it here under the same row lock that spends the key (audited as `user.password_reset`).
 """
 
 from functools import partial

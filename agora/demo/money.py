@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from agora.accounts.models import User
 from agora.core.money import Money
-from agora.ledger import reasons
 from agora.ledger.models import AccountKind, HoldReleaseCondition, Transaction
 from agora.ledger.services import (
     BusinessObject,
@@ -19,6 +18,7 @@ from agora.ledger.services import (
     system_account_ensure,
     wallet_account_ensure,
 )
+from agora.payments import reasons
 from agora.payments.models import PaymentStatus, PayoutMethod
 from agora.payments.sandbox import network
 from agora.payments.services import payment_outcome_apply, payout_method_add, topup_start, withdrawal_request

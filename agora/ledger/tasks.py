@@ -2,12 +2,14 @@
 
 import datetime
 
+from django.utils.translation import gettext_noop
 from procrastinate.contrib.django import app
 
 from agora.core.errors import ServiceError
-from agora.ledger import reasons
 from agora.ledger.selectors import hold_list_due_for_expiry
 from agora.ledger.services import hold_expire, ledger_balances_fold
+
+HOLD_EXPIRED = gettext_noop("The hold passed its expiry date.")  # kept in English; the wallet translates it
 
 FOLD_ROUNDS = 10
 
@@ -30,7 +32,7 @@ def expire_holds_task(timestamp: int) -> None:
                 idempotency_key=f"ledger.hold:{hold.pk}:expire",
                 hold=hold,
                 actor=None,
-                reason=reasons.HOLD_EXPIRED,
+                reason=HOLD_EXPIRED,
                 now=now,
             )
         except ServiceError as error:

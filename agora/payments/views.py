@@ -32,7 +32,6 @@ from agora.core.errors import NotFound, ServiceError
 from agora.core.forms import form_add_service_error
 from agora.core.templatetags.formatting import money
 from agora.ledger.models import Entry
-from agora.ledger.reasons import reason_shown
 from agora.ledger.selectors import (
     entry_list_for_user,
     hold_list_pending_for_payer,
@@ -56,6 +55,7 @@ from agora.payments.forms import (
     idempotency_key_for,
 )
 from agora.payments.models import Payment, PaymentStatus, PayoutStatus
+from agora.payments.reasons import reason_shown
 
 HISTORY_PAGE_SIZE = 20
 STAFF_PAGE_SIZE = 50

@@ -40,8 +40,10 @@ except ValueError:
 sandbox_on = (PAYMENTS_SANDBOX_ENABLED or "").lower() in {"1", "true", "yes", "on"}
 if PAYMENTS_DEFAULT_GATEWAY == "sandbox" and not sandbox_on:
     raise ImproperlyConfigured("Set PAYMENTS_DEFAULT_GATEWAY=stripe, or PAYMENTS_SANDBOX_ENABLED=true for staging.")
-if PAYMENTS_DEFAULT_GATEWAY == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
-    raise ImproperlyConfigured("Set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET for the Stripe gateway.")
+if PAYMENTS_DEFAULT_GATEWAY == "stripe" and not STRIPE_SECRET_KEY:
+    raise ImproperlyConfigured("Set STRIPE_SECRET_KEY for the Stripe gateway.")
+if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:  # Stripe is on whenever its key is set
+    raise ImproperlyConfigured("Set STRIPE_WEBHOOK_SECRET: Stripe's webhooks are checked with it.")
 if sandbox_on and PAYMENTS_SANDBOX_WEBHOOK_SECRET == "whsec_sandbox_dev_only":
     raise ImproperlyConfigured("Set PAYMENTS_SANDBOX_WEBHOOK_SECRET: the default one is public.")
 

@@ -65,6 +65,7 @@ def test_production_refuses_to_start_without_its_secrets(missing):
     ("env", "named"),
     [
         ({"PAYOUT_ENCRYPTION_KEY": "not-a-fernet-key"}, "PAYOUT_ENCRYPTION_KEY"),
+        ({"STRIPE_WEBHOOK_SECRET": ""}, "STRIPE_WEBHOOK_SECRET"),
         ({"PAYMENTS_DEFAULT_GATEWAY": "sandbox"}, "PAYMENTS_SANDBOX_ENABLED"),
         ({"PAYMENTS_SANDBOX_ENABLED": "true"}, "PAYMENTS_SANDBOX_WEBHOOK_SECRET"),
     ],

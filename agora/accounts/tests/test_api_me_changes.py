@@ -109,8 +109,20 @@ def test_password_change_shares_the_web_pages_rate_limit(client, ada, tokens):
 # E-mail change
 
 
+def test_email_change_needs_the_current_password(client, ada, tokens, mail_outbox_flush):
+    body = {"email": "thief@example.com", "current_password": "not-the-password"}
+
+    response = post(client, "/me/email", body, tokens["access"])
+
+    assert (response.status_code, response.json()) == (400, WRONG_PASSWORD)
+    assert mail_outbox_flush() == []
+    assert not EmailAddress.objects.filter(email="thief@example.com").exists()
+
+
 def test_email_change_mails_a_link_and_the_address_changes_only_when_it_is_used(client, ada, tokens, mail_outbox_flush):
-    response = post(client, "/me/email", {"email": "Ada.New@Example.com"}, tokens["access"])
+    response = post(
+        client, "/me/email", {"email": "Ada.New@Example.com", "current_password": PASSWORD}, tokens["access"]
+    )
 
     assert (response.status_code, response.json()) == (202, change_sent("ada.new@example.com"))
     sent = mail_outbox_flush()
@@ -139,7 +151,7 @@ def test_email_change_mails_a_link_and_the_address_changes_only_when_it_is_used(
 
 
 def test_email_change_link_works_on_the_web_page_too(client, ada, tokens, mail_outbox_flush):
-    post(client, "/me/email", {"email": "ada.new@example.com"}, tokens["access"])
+    post(client, "/me/email", {"email": "ada.new@example.com", "current_password": PASSWORD}, tokens["access"])
 
     response = client.post(f"/accounts/confirm-email/{activation_key(mail_outbox_flush())}/")
 
@@ -148,7 +160,7 @@ def test_email_change_link_works_on_the_web_page_too(client, ada, tokens, mail_o
 
 
 def test_email_change_refuses_ones_own_address_and_sends_nothing(client, ada, tokens):
-    response = post(client, "/me/email", {"email": "ADA@example.com"}, tokens["access"])
+    response = post(client, "/me/email", {"email": "ADA@example.com", "current_password": PASSWORD}, tokens["access"])
 
     assert (response.status_code, response.json()) == (
         400,
@@ -167,7 +179,7 @@ def test_email_change_to_another_accounts_address_answers_alike_and_its_link_is_
 ):
     bob = UserFactory(email="bob@example.com", status="pending")
 
-    response = post(client, "/me/email", {"email": "bob@example.com"}, tokens["access"])
+    response = post(client, "/me/email", {"email": "bob@example.com", "current_password": PASSWORD}, tokens["access"])
 
     assert (response.status_code, response.json()) == (202, change_sent("bob@example.com"))
     sent = mail_outbox_flush()
@@ -180,14 +192,14 @@ def test_email_change_to_another_accounts_address_answers_alike_and_its_link_is_
 
 
 def test_email_change_refuses_an_invalid_address(client, ada, tokens):
-    response = post(client, "/me/email", {"email": "not-an-address"}, tokens["access"])
+    response = post(client, "/me/email", {"email": "not-an-address", "current_password": PASSWORD}, tokens["access"])
 
     assert (response.status_code, response.json()["code"]) == (422, "invalid")
     assert not OutgoingEmail.objects.exists()
 
 
 def test_email_change_needs_a_token(client):
-    response = post(client, "/me/email", {"email": "someone@example.com"})
+    response = post(client, "/me/email", {"email": "someone@example.com", "current_password": PASSWORD})
 
     assert (response.status_code, response.json()) == (401, NOT_AUTHENTICATED)
     assert not EmailAddress.objects.exists()
@@ -195,9 +207,12 @@ def test_email_change_needs_a_token(client):
 
 def test_email_change_shares_the_web_pages_rate_limit(client, ada, tokens):
     for number in range(10):
-        assert post(client, "/me/email", {"email": f"n{number}@example.com"}, tokens["access"]).status_code == 202
+        body = {"email": f"n{number}@example.com", "current_password": PASSWORD}
+        assert post(client, "/me/email", body, tokens["access"]).status_code == 202
 
-    response = post(client, "/me/email", {"email": "eleventh@example.com"}, tokens["access"])
+    response = post(
+        client, "/me/email", {"email": "eleventh@example.com", "current_password": PASSWORD}, tokens["access"]
+    )
 
     assert (response.status_code, response.json()) == (429, RATE_LIMITED)
     assert not EmailAddress.objects.filter(email="eleventh@example.com").exists()

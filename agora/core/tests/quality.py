@@ -7,8 +7,9 @@ A test asks for the `quality_figure` fixture and calls it with counts from its o
 Calls with the same name in one test add up, and the returned figure's `add(**numbers)` does the
 same, for counters kept while the test runs. At the end of the session every figure is written with
 its test's outcome ("passed", "failed" or "skipped"), together with the outcome of every test that
-ran, to `var/quality/figures.json` (or the path in QUALITY_FIGURES; an empty QUALITY_FIGURES writes
-nothing). `python -m agora.core.tests.quality_render` turns that file into docs/quality.md.
+ran, to the path in QUALITY_FIGURES (`make quality` sets it; without it nothing is written, so a run of a
+few tests does not replace the whole suite's figures). `python -m agora.core.tests.quality_render`
+turns that file into docs/quality.md.
 """
 
 import datetime
@@ -20,8 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-DEFAULT_PATH = "var/quality/figures.json"
 
 
 @dataclass
@@ -88,7 +87,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    path = os.environ.get("QUALITY_FIGURES", DEFAULT_PATH)
+    path = os.environ.get("QUALITY_FIGURES", "")
     recorder = session.config.stash.get(_recorder_key, None)
     if not path or recorder is None or not recorder.outcomes:
         return

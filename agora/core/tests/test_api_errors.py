@@ -202,6 +202,15 @@ def test_paths_without_an_operation_answer_json_404(client):
         assert (response.status_code, response.json()) == (404, {"detail": "Not found.", "code": "not_found"})
 
 
+def test_an_address_with_a_trailing_slash_names_the_one_without():
+    response = Client().get("/api/v1/me/")
+
+    assert (response.status_code, response.json()) == (
+        404,
+        {"detail": "Not found. API addresses end without a slash: /api/v1/me", "code": "not_found"},
+    )
+
+
 def test_a_post_to_a_wrong_path_is_a_json_404_that_names_the_right_one():
     browser_like = Client(enforce_csrf_checks=True)  # a POST without a CSRF token, as an API client sends
 

@@ -12,7 +12,6 @@ from django.utils import timezone
 from agora.core.audit import audit_record
 from agora.core.events import send_on_commit
 from agora.core.money import Money
-from agora.ledger import reasons
 from agora.ledger.models import AccountKind, HoldStatus
 from agora.ledger.services import (
     BusinessObject,
@@ -23,7 +22,7 @@ from agora.ledger.services import (
     system_account_ensure,
     wallet_account_ensure,
 )
-from agora.payments import events
+from agora.payments import events, reasons
 from agora.payments.gateways.base import PayoutState, WebhookEvent
 from agora.payments.models import (
     CAPTURED_STATUSES,

@@ -17,9 +17,9 @@ from agora.accounts.models import User
 from agora.core.audit import audit_record
 from agora.core.errors import NotFound, PermissionDenied, ServiceError
 from agora.core.money import Money
-from agora.ledger import reasons
 from agora.ledger.models import HoldReleaseCondition
 from agora.ledger.services import BusinessObject, hold_create, hold_void
+from agora.payments import reasons
 from agora.payments.access import access_payout_for_review
 from agora.payments.gateways import gateway_get
 from agora.payments.gateways.base import GatewayError

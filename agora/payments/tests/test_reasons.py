@@ -2,8 +2,8 @@
 
 from django.utils import translation
 
-from agora.ledger import reasons
-from agora.ledger.reasons import reason_shown
+from agora.payments import reasons
+from agora.payments.reasons import reason_shown
 
 
 def test_each_reason_has_a_russian_text_and_keeps_its_details():

@@ -1,12 +1,15 @@
-"""The reasons transactions are booked with. The books keep them in English, as written; `reason_shown`
-gives a reader the ones listed here in their language (a reason from elsewhere is shown as it is)."""
+"""The reasons the wallet's transactions are booked with. The books keep them in English, as written;
+`reason_shown` gives a wallet's owner the ones listed here in their language (a reason from elsewhere
+is shown as it is). The ledger's own reason comes from the ledger; the demo books its purchases with
+the two purchase reasons until commerce exists."""
 
 import re
 from functools import cache
 
 from django.utils.translation import gettext, gettext_noop
 
-HOLD_EXPIRED = gettext_noop("The hold passed its expiry date.")
+from agora.ledger.tasks import HOLD_EXPIRED
+
 REFUND_WINDOW_ENDED = gettext_noop("Refund window ended")
 DEMO_PURCHASE = gettext_noop("Demo purchase")
 PAYMENT_CAPTURED = gettext_noop("Payment captured by %(gateway)s")
