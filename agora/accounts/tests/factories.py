@@ -1,5 +1,7 @@
 import factory
 from allauth.account.models import EmailAddress
+from django.test import Client
+from django.urls import reverse
 
 from agora.accounts.models import Profile, User, UserStatus
 
@@ -27,3 +29,10 @@ class UserFactory(factory.django.DjangoModelFactory):
         EmailAddress.objects.get_or_create(
             user=self, email=self.email, defaults={"primary": True, "verified": self.status == UserStatus.ACTIVE}
         )
+
+
+def logs_in(email: str, password: str = PASSWORD) -> bool:
+    """Whether the login page lets `email` in with `password` (in a browser of its own)."""
+    client = Client()
+    client.post(reverse("account_login"), {"login": email, "password": password})
+    return "_auth_user_id" in client.session

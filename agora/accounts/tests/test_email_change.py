@@ -7,7 +7,7 @@ from allauth.account.models import EmailAddress, EmailConfirmation
 from django.urls import reverse
 
 from agora.accounts.models import UserStatus
-from agora.accounts.tests.factories import PASSWORD, UserFactory
+from agora.accounts.tests.factories import UserFactory, logs_in
 from agora.core.models import OutgoingEmail
 from conftest import link_in
 
@@ -26,12 +26,6 @@ def _confirm_link(messages) -> str:
 
 def _addresses(user) -> list[tuple[str, bool, bool]]:
     return list(EmailAddress.objects.filter(user=user).order_by("email").values_list("email", "primary", "verified"))
-
-
-def _logs_in(client, email, password=PASSWORD) -> bool:
-    client.logout()
-    client.post(reverse("account_login"), {"login": email, "password": password})
-    return "_auth_user_id" in client.session
 
 
 @pytest.fixture
@@ -59,8 +53,8 @@ def test_asking_for_a_new_address_mails_a_link_to_it_and_changes_nothing_yet(cli
 def test_the_unconfirmed_address_is_not_a_login_address(client, ada, mail_outbox_flush):
     _request_change(client, "ada.new@example.com")
 
-    assert not _logs_in(client, "ada.new@example.com")
-    assert _logs_in(client, "ada@example.com")
+    assert not logs_in("ada.new@example.com")
+    assert logs_in("ada@example.com")
 
 
 def test_following_the_link_makes_the_new_address_the_only_login_address(client, ada, mail_outbox_flush):
@@ -78,8 +72,8 @@ def test_following_the_link_makes_the_new_address_the_only_login_address(client,
     assert not EmailConfirmation.objects.exists()
     # The project does not tell the old address (ACCOUNT_EMAIL_NOTIFICATIONS is off): nothing more was sent.
     assert [message.to for message in mail_outbox_flush()] == ["ada.new@example.com"]
-    assert _logs_in(client, "ada.new@example.com")
-    assert not _logs_in(client, "ada@example.com")
+    assert logs_in("ada.new@example.com")
+    assert not logs_in("ada@example.com")
 
 
 def test_a_used_link_is_refused(client, ada, mail_outbox_flush):

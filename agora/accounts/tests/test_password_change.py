@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from agora.accounts.models import User
-from agora.accounts.tests.factories import PASSWORD, UserFactory
+from agora.accounts.tests.factories import PASSWORD, UserFactory, logs_in
 from agora.core.jwt import TokenRefused, refresh_token_rotate, token_pair_issue
 from agora.core.models import AuditEntry
 
@@ -18,12 +18,6 @@ CHANGE = reverse("account_change_password")
 
 def _change(client, old=PASSWORD, new=NEW_PASSWORD, again=None):
     return client.post(CHANGE, {"oldpassword": old, "password1": new, "password2": new if again is None else again})
-
-
-def _logs_in(email, password) -> bool:
-    client = Client()
-    client.post(reverse("account_login"), {"login": email, "password": password})
-    return "_auth_user_id" in client.session
 
 
 @pytest.fixture
@@ -81,8 +75,8 @@ def test_the_new_password_replaces_the_old_one_for_logging_in(client, ada):
     assert list(AuditEntry.objects.filter(target_id=str(ada.pk)).values_list("action", flat=True)) == [
         "user.password_changed"
     ]
-    assert _logs_in("ada@example.com", NEW_PASSWORD)
-    assert not _logs_in("ada@example.com", PASSWORD)
+    assert logs_in("ada@example.com", NEW_PASSWORD)
+    assert not logs_in("ada@example.com", PASSWORD)
 
 
 def test_this_session_stays_and_every_other_login_ends(client, ada):
